@@ -1,0 +1,116 @@
+/* cli.c - command-line helpers: validated numbers, usage errors.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+const char *cli_command = NULL;
+
+static void
+vmessage(const char *fmt, va_list ap)
+{
+	fputs("burble: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	if (cli_command != NULL)
+		fprintf(stderr, "Try 'burble %s --help'.\n", cli_command);
+	else
+		fprintf(stderr, "Try 'burble --help'.\n");
+	return EXIT_USAGE;
+}
+
+int
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+int
+cli_long(const char *opt, const char *arg, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max) {
+		if (max == LONG_MAX)
+			cli_usage_error("%s: must be an integer >= %ld, got '%s'",
+			    opt, min, arg);
+		else
+			cli_usage_error("%s: must be an integer from %ld to %ld, "
+			    "got '%s'", opt, min, max, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_int(const char *opt, const char *arg, int min, int max, int *out)
+{
+	long v;
+	if (cli_long(opt, arg, min, max, &v) != 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+cli_float(const char *opt, const char *arg, double min, int min_open,
+    double max, int max_open, float *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	int bad = errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
+	    (min_open ? v <= min : v < min) || (max_open ? v >= max : v > max);
+	if (bad) {
+		if (isinf(max))
+			cli_usage_error("%s: must be a number %s %g, got '%s'",
+			    opt, min_open ? ">" : ">=", min, arg);
+		else
+			cli_usage_error("%s: must be in %c%g, %g%c, got '%s'",
+			    opt, min_open ? '(' : '[', min, max,
+			    max_open ? ')' : ']', arg);
+		return -1;
+	}
+	*out = (float)v;
+	return 0;
+}
+
+int
+cli_u64(const char *opt, const char *arg, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-') {
+		cli_usage_error("%s: must be a non-negative integer, got '%s'",
+		    opt, arg);
+		return -1;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* gen.c - stateful generation: prime once, then one model step per character.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+#include "util.h"
+
+void
+gen_init(generator *g, const model *m, const vocab *voc,
+    const text_opts *topts, const sampler_config *sc, uint64_t seed)
+{
+	memset(g, 0, sizeof *g);
+	g->m = m;
+	g->voc = voc;
+	g->topts = topts;
+	g->st = model_state_create(m);
+	sampler_init(&g->smp, sc, m->cfg.V, seed);
+	g->last = -1;
+}
+
+void
+gen_free(generator *g)
+{
+	model_state_free(g->st);
+	sampler_free(&g->smp);
+	memset(g, 0, sizeof *g);
+}
+
+void
+gen_reset(generator *g)
+{
+	model_state_reset(g->st);
+	g->primed = 0;
+	g->last = -1;
+	g->smp.pos = 0;
+}
+
+/* The symbol that starts a text from a fresh state: what usually precedes
+ * a beginning in the corpus. */
+static int
+gen_start_id(const generator *g)
+{
+	if (g->voc->eor >= 0)
+		return g->voc->eor;
+	int nl = vocab_id(g->voc, '\n');
+	return nl >= 0 ? nl : 0;
+}
+
+static void
+gen_step(generator *g, int id)
+{
+	model_step(g->m, g->st, id);
+	g->last = id;
+	g->primed = 1;
+}
+
+int
+gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
+    char **cause)
+{
+	size_t n = 0, skipped = 0;
+	uint16_t *ids = text_encode(g->voc, g->topts, text, len, &n, &skipped,
+	    cause);
+	if (ids == NULL)
+		return -1;
+	if (nskipped != NULL)
+		*nskipped = skipped;
+	if (n == 0 && !g->primed)
+		gen_step(g, gen_start_id(g));
+	for (size_t i = 0; i < n; i++)
+		gen_step(g, ids[i]);
+	free(ids);
+	return 0;
+}
+
+int
+gen_next(generator *g, char out[8], float *p)
+{
+	if (!g->primed)
+		gen_step(g, gen_start_id(g));
+	int id = sampler_pick(&g->smp, g->st->logits, p);
+	vocab_utf8(g->voc, id, out);
+	gen_step(g, id);
+	return id;
+}
+
+int
+gen_peek(generator *g, int k, int *ids, float *probs)
+{
+	if (!g->primed)
+		gen_step(g, gen_start_id(g));
+	return sampler_top(g->st->logits, g->m->cfg.V, k, ids, probs);
+}

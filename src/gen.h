@@ -1,0 +1,47 @@
+/* gen.h - stateful text generation from a model: prime, then one step per
+ * character with the hidden state carried (never a re-run over a window).
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Used by `burble sample`, the piped `burble repl`, the end-of-epoch samples
+ * and the prompt's generator thread, so that all of them give the same text
+ * for the same model, prime, seed and settings.
+ */
+#ifndef BURBLE_GEN_H
+#define BURBLE_GEN_H
+
+#include <stddef.h>
+
+#include "model.h"
+#include "sampler.h"
+#include "text.h"
+
+typedef struct {
+	const model *m;
+	const vocab *voc;
+	const text_opts *topts;
+	model_state *st;
+	sampler smp;
+	int primed;	/* logits for the next character are ready */
+	int last;	/* last id fed, -1 if none */
+} generator;
+
+void gen_init(generator *g, const model *m, const vocab *voc,
+    const text_opts *topts, const sampler_config *sc, uint64_t seed);
+void gen_free(generator *g);
+/* Forget the hidden state. */
+void gen_reset(generator *g);
+/* Feed UTF-8 text (may be empty: then, on a fresh state, a newline or the
+ * end-of-record symbol starts the text). *nskipped counts characters not
+ * in the vocabulary. Fails only on invalid UTF-8. */
+int gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
+    char **cause);
+/* Pick the next character, feed it back. Writes its UTF-8 form into out
+ * (NUL-terminated) and the model's probability of it into *p (if not
+ * NULL). Returns the id; the caller stops at g->voc->eor. */
+int gen_next(generator *g, char out[8], float *p);
+/* The next-character distribution (after gen_feed/gen_next): top k. */
+int gen_peek(generator *g, int k, int *ids, float *probs);
+
+#endif

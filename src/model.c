@@ -1,0 +1,1163 @@
+/* model.c - LSTM, GRU and tanh-RNN character models: forward, backward and a
+ * batch-1 step.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Read top to bottom: the elementwise kernels (activations, one cell step
+ * per row, softmax cross-entropy), the GEMM wrappers, the parameter table,
+ * the training workspace with forward and backward, and the batch-1 step.
+ *
+ * Layout. Inside a workspace everything is time-major, (T, B, ...), so the
+ * rows of one time step are contiguous and each step's recurrent product is
+ * one GEMM. All G gates of a layer sit side by side in one (G*H)-wide row,
+ * in PyTorch's order. Per layer l the forward keeps
+ *     hs   (T+1, B, H)  hidden states, hs[0] = the carried-in state
+ *     cs   (T+1, B, H)  LSTM cell states, cs[0] carried in
+ *     tc   (T, B, H)    LSTM tanh(c)
+ *     act  (T, B, G*H)  gate activations (LSTM i f g o, GRU r z n, RNN h)
+ *     hn   (T, B, H)    GRU W_hn h + b_hn
+ *     mask (T, B, H)    dropout multipliers (0 or 1/(1-p)) on the output
+ *     xd   (T, B, H)    the output after dropout: the next layer's input
+ * Forward per layer: the input projection of the whole sequence in one GEMM
+ * (M = T*B; a column gather for one-hot input), then per step one GEMM for
+ * h W_hh^T and one fused pass over the gates. Backward per layer: per step
+ * one fused pass giving the pre-activation gradients dpre (T, B, G*H) and
+ * one GEMM carrying d h back a step; then W_ih and W_hh gradients over the
+ * whole sequence with one GEMM each (K = T*B).
+ */
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model.h"
+#include "util.h"
+
+/*
+ * The elementwise kernels are the only code here that is not BLAS; they must
+ * vectorize in a default "-O2" build, which does not vectorize loops with a
+ * run-time trip count (GCC 12's very-cheap cost model), and their clamps
+ * only if-convert without -ftrapping-math (we never inspect FP exception
+ * flags). target_clones builds an AVX-512 and an AVX2+FMA copy beside the
+ * baseline one and picks at load time, so a portable build runs at full
+ * width here.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORIZE __attribute__((optimize("tree-vectorize", \
+    "vect-cost-model=dynamic", "no-trapping-math")))
+#if defined(__x86_64__) && !defined(BURBLE_NO_CLONES)
+#define CLONES __attribute__((target_clones("arch=x86-64-v4", \
+    "arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+#else
+#define VECTORIZE
+#define CLONES
+#endif
+#define KERNEL VECTORIZE CLONES static
+
+/* ---- activations ------------------------------------------------------ */
+
+/*
+ * exp(x) in float, branch-free so that loops over it vectorize: Cody-Waite
+ * reduction x = n ln2 + r, |r| <= ln2/2, the Cephes expf polynomial, and
+ * 2^n assembled in the exponent bits. Within 2 ulp of expf over the clamped
+ * range [-87, 88]; beyond it the result saturates (e^-87 ~ 1.6e-38,
+ * e^88 ~ 1.7e38), which sigmoid and tanh below do not notice.
+ */
+VECTORIZE static inline float
+fast_expf(float x)
+{
+	x = x < -87.0f ? -87.0f : x;
+	x = x > 88.0f ? 88.0f : x;
+	/* Adding 1.5 * 2^23 rounds x/ln2 to an integer held in the low
+	 * mantissa bits. */
+	union { float f; uint32_t u; } t = { x * 1.44269504088896341f +
+	    12582912.0f };
+	float n = t.f - 12582912.0f;
+	float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+	float p = 1.9875691500e-4f;
+	p = p * r + 1.3981999507e-3f;
+	p = p * r + 8.3334519073e-3f;
+	p = p * r + 4.1665795894e-2f;
+	p = p * r + 1.6666665459e-1f;
+	p = p * r + 5.0000001201e-1f;
+	p = p * r * r + r + 1.0f;
+	union { uint32_t u; float f; } s = { (t.u - 0x4b400000u + 127u) << 23 };
+	return p * s.f;
+}
+
+VECTORIZE static inline float
+sigmoidf(float x)
+{
+	return 1.0f / (1.0f + fast_expf(-x));
+}
+
+/* tanh(x) = 2 sigmoid(2x) - 1: absolute error ~1e-7, which is all a
+ * network (or a gradient check in float) can see. */
+VECTORIZE static inline float
+tanhf_(float x)
+{
+	return 2.0f / (1.0f + fast_expf(-2.0f * x)) - 1.0f;
+}
+
+/* ---- one cell step, one row (one stream) ------------------------------ */
+
+/*
+ * LSTM, PyTorch's nn.LSTM:
+ *   i = s(a_i), f = s(a_f), g = tanh(a_g), o = s(a_o)
+ *   c' = f*c + i*g,  h' = o*tanh(c')
+ * where a = (input projection + W_hh h, in act) + b_ih + b_hh.
+ */
+KERNEL void
+lstm_forward_row(float *restrict h, float *restrict c, float *restrict tc,
+    float *restrict ai, float *restrict af, float *restrict ag,
+    float *restrict ao, const float *restrict c_prev,
+    const float *restrict b_ih, const float *restrict b_hh, size_t H)
+{
+	/* h, c, tc, c_prev (H); ai..ao (H) each: one (4H) row of act, in
+	 * pre-activations, out activations; b_ih, b_hh (4H) */
+	for (size_t j = 0; j < H; j++) {
+		float i = sigmoidf(ai[j] + b_ih[j] + b_hh[j]);
+		float f = sigmoidf(af[j] + b_ih[H + j] + b_hh[H + j]);
+		float g = tanhf_(ag[j] + b_ih[2 * H + j] + b_hh[2 * H + j]);
+		float o = sigmoidf(ao[j] + b_ih[3 * H + j] + b_hh[3 * H + j]);
+		float cn = f * c_prev[j] + i * g;
+		float t = tanhf_(cn);
+		ai[j] = i;
+		af[j] = f;
+		ag[j] = g;
+		ao[j] = o;
+		c[j] = cn;
+		tc[j] = t;
+		h[j] = o * t;
+	}
+}
+
+/* d(c) is carried in dc: in, from step t+1; out, to step t-1. */
+KERNEL void
+lstm_backward_row(float *restrict dpi, float *restrict dpf,
+    float *restrict dpg, float *restrict dpo, float *restrict dc,
+    const float *restrict dh, const float *restrict ai,
+    const float *restrict af, const float *restrict ag,
+    const float *restrict ao, const float *restrict tc,
+    const float *restrict c_prev, size_t H)
+{
+	/* dpi..dpo (H) each: one (4H) row of dpre; everything else (H) */
+	for (size_t j = 0; j < H; j++) {
+		float i = ai[j], f = af[j], g = ag[j], o = ao[j], t = tc[j];
+		float dcn = dc[j] + dh[j] * o * (1.0f - t * t);
+		dpi[j] = dcn * g * i * (1.0f - i);
+		dpf[j] = dcn * c_prev[j] * f * (1.0f - f);
+		dpg[j] = dcn * i * (1.0f - g * g);
+		dpo[j] = dh[j] * t * o * (1.0f - o);
+		dc[j] = dcn * f;
+	}
+}
+
+/*
+ * GRU, PyTorch's nn.GRU:
+ *   r = s(x_r + b_ir + hp_r + b_hr), z = s(x_z + b_iz + hp_z + b_hz)
+ *   n = tanh(x_n + b_in + r*(hp_n + b_hn)),  h' = (1 - z)*n + z*h
+ * with x = W_ih x (in act) and hp = W_hh h.
+ */
+KERNEL void
+gru_forward_row(float *restrict h, float *restrict ar, float *restrict az,
+    float *restrict an, float *restrict hn, const float *restrict hp,
+    const float *restrict h_prev, const float *restrict b_ih,
+    const float *restrict b_hh, size_t H)
+{
+	/* h, hn, h_prev (H); ar, az, an (H): one (3H) row of act;
+	 * hp, b_ih, b_hh (3H) */
+	for (size_t j = 0; j < H; j++) {
+		float r = sigmoidf(ar[j] + b_ih[j] + hp[j] + b_hh[j]);
+		float z = sigmoidf(az[j] + b_ih[H + j] + hp[H + j] +
+		    b_hh[H + j]);
+		float m = hp[2 * H + j] + b_hh[2 * H + j];
+		float n = tanhf_(an[j] + b_ih[2 * H + j] + r * m);
+		ar[j] = r;
+		az[j] = z;
+		an[j] = n;
+		hn[j] = m;
+		h[j] = (1.0f - z) * n + z * h_prev[j];
+	}
+}
+
+/* dpre_x feeds W_ih and b_ih, dpre_h feeds W_hh and b_hh; they differ in
+ * the n gate (r multiplies W_hn h + b_hn). dprev += the direct z*h path. */
+KERNEL void
+gru_backward_row(float *restrict dxr, float *restrict dxz,
+    float *restrict dxn, float *restrict dhr, float *restrict dhz,
+    float *restrict dhn, float *restrict dprev, const float *restrict dh,
+    const float *restrict ar, const float *restrict az,
+    const float *restrict an, const float *restrict hn,
+    const float *restrict h_prev, size_t H)
+{
+	for (size_t j = 0; j < H; j++) {
+		float r = ar[j], z = az[j], n = an[j], d = dh[j];
+		float dn = d * (1.0f - z) * (1.0f - n * n);
+		float dz = d * (h_prev[j] - n) * z * (1.0f - z);
+		float dr = dn * hn[j] * r * (1.0f - r);
+		dxr[j] = dr;
+		dxz[j] = dz;
+		dxn[j] = dn;
+		dhr[j] = dr;
+		dhz[j] = dz;
+		dhn[j] = dn * r;
+		dprev[j] += d * z;
+	}
+}
+
+/* tanh RNN, PyTorch's nn.RNN: h' = tanh(x + b_ih + W_hh h + b_hh). */
+KERNEL void
+rnn_forward_row(float *restrict h, float *restrict a,
+    const float *restrict b_ih, const float *restrict b_hh, size_t H)
+{
+	for (size_t j = 0; j < H; j++) {
+		float v = tanhf_(a[j] + b_ih[j] + b_hh[j]);
+		a[j] = v;
+		h[j] = v;
+	}
+}
+
+KERNEL void
+rnn_backward_row(float *restrict dp, const float *restrict dh,
+    const float *restrict a, size_t H)
+{
+	for (size_t j = 0; j < H; j++)
+		dp[j] = dh[j] * (1.0f - a[j] * a[j]);
+}
+
+/* ---- small vector kernels --------------------------------------------- */
+
+/* y (n) = x * m, elementwise. */
+KERNEL void
+vec_mul(float *restrict y, const float *restrict x, const float *restrict m,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		y[i] = x[i] * m[i];
+}
+
+/* y (n) *= m (n) */
+KERNEL void
+vec_mul_inplace(float *restrict y, const float *restrict m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		y[i] *= m[i];
+}
+
+/* y (n) += x (n) */
+KERNEL void
+vec_add(float *restrict y, const float *restrict x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		y[i] += x[i];
+}
+
+/* out (N) += the column sums of a (M, N): bias gradients. */
+static void
+colsum_add(float *out, const float *a, size_t M, size_t N)
+{
+	for (size_t i = 0; i < M; i++)
+		vec_add(out, a + i * N, N);
+}
+
+/*
+ * y (M) += W (M, K) @ x (K): the batch-1 kernel. Four rows per pass share
+ * each load of x; sixteen independent partial sums per row (one AVX-512
+ * register) keep the order fixed without -ffast-math.
+ */
+KERNEL void
+matvec_add(float *restrict y, const float *restrict W,
+    const float *restrict x, size_t M, size_t K)
+{
+	size_t K16 = K & ~(size_t)15, i = 0;
+
+	for (; i + 4 <= M; i += 4) {
+		const float *w0 = W + i * K, *w1 = w0 + K, *w2 = w1 + K,
+		    *w3 = w2 + K;
+		float a0[16] = { 0 }, a1[16] = { 0 }, a2[16] = { 0 },
+		    a3[16] = { 0 };
+		for (size_t k = 0; k < K16; k += 16) {
+			for (int u = 0; u < 16; u++) {
+				float xv = x[k + u];
+				a0[u] += w0[k + u] * xv;
+				a1[u] += w1[k + u] * xv;
+				a2[u] += w2[k + u] * xv;
+				a3[u] += w3[k + u] * xv;
+			}
+		}
+		float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+		for (int u = 0; u < 16; u++) {
+			s0 += a0[u];
+			s1 += a1[u];
+			s2 += a2[u];
+			s3 += a3[u];
+		}
+		for (size_t k = K16; k < K; k++) {
+			s0 += w0[k] * x[k];
+			s1 += w1[k] * x[k];
+			s2 += w2[k] * x[k];
+			s3 += w3[k] * x[k];
+		}
+		y[i] += s0;
+		y[i + 1] += s1;
+		y[i + 2] += s2;
+		y[i + 3] += s3;
+	}
+	for (; i < M; i++) {
+		float s = 0;
+		for (size_t k = 0; k < K; k++)
+			s += W[i * K + k] * x[k];
+		y[i] += s;
+	}
+}
+
+/* z (n) = exp(z - mx); returns the sum. */
+KERNEL float
+exp_sum(float *restrict z, float mx, size_t n)
+{
+	float acc[16] = { 0 };
+	size_t n16 = n & ~(size_t)15, i;
+
+	for (i = 0; i < n16; i += 16) {
+		for (int u = 0; u < 16; u++) {
+			float e = fast_expf(z[i + u] - mx);
+			z[i + u] = e;
+			acc[u] += e;
+		}
+	}
+	float s = 0;
+	for (int u = 0; u < 16; u++)
+		s += acc[u];
+	for (; i < n; i++) {
+		z[i] = fast_expf(z[i] - mx);
+		s += z[i];
+	}
+	return s;
+}
+
+/* z (n) *= a */
+KERNEL void
+vec_scale(float *restrict z, float a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		z[i] *= a;
+}
+
+/*
+ * Softmax cross-entropy of one row of logits z (V) (bias not yet added)
+ * against target y. Returns -log p[y]; *hit = (argmax == y). With dz != 0
+ * the row becomes d loss / d z = (p - onehot(y)) * scale.
+ */
+static double
+xent_row(float *z, const float *bias, int y, int dz, float scale, int *hit,
+    size_t V)
+{
+	size_t am = 0;
+
+	vec_add(z, bias, V);
+	float mx = z[0];
+	for (size_t v = 1; v < V; v++) {
+		if (z[v] > mx) {
+			mx = z[v];
+			am = v;
+		}
+	}
+	float zy = z[y];
+	float sum = exp_sum(z, mx, V);
+	*hit = am == (size_t)y;
+	if (dz) {
+		vec_scale(z, scale / sum, V);
+		z[y] -= scale;
+	}
+	return log((double)sum) - ((double)zy - mx);
+}
+
+/* ---- GEMM wrappers (row-major) ---------------------------------------- */
+
+/* c (M, N) = beta c + a (M, K) @ b (N, K)^T */
+static void
+gemm_nt(float *c, const float *a, const float *b, int M, int N, int K,
+    float beta)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f,
+	    a, K, b, K, beta, c, N);
+}
+
+/* c (M, N) = beta c + a (M, K) @ b (K, N) */
+static void
+gemm_nn(float *c, const float *a, const float *b, int M, int N, int K,
+    float beta)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f,
+	    a, K, b, N, beta, c, N);
+}
+
+/* c (M, N) += a (K, M)^T @ b (K, N): weight gradients summed over K rows */
+static void
+gemm_tn_acc(float *c, const float *a, const float *b, int M, int N, int K)
+{
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, 1.0f,
+	    a, M, b, N, 1.0f, c, N);
+}
+
+/* ---- names and configuration ------------------------------------------ */
+
+static const char *const cell_names[] = { "lstm", "gru", "rnn" };
+
+const char *
+cell_name(int cell)
+{
+	if (cell < 0 || (size_t)cell >= NELEMS(cell_names))
+		return "?";
+	return cell_names[cell];
+}
+
+int
+cell_parse(const char *s)
+{
+	for (size_t i = 0; i < NELEMS(cell_names); i++) {
+		if (strcasecmp(s, cell_names[i]) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+cell_gates(int cell)
+{
+	return cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1;
+}
+
+int
+model_config_check(const model_config *c, char **cause)
+{
+	if (c->cell != CELL_LSTM && c->cell != CELL_GRU && c->cell != CELL_RNN)
+		return set_cause(cause, "cell must be lstm, gru or rnn");
+	if (c->L < 1 || c->L > MODEL_MAX_LAYERS)
+		return set_cause(cause, "layers must be 1..%d, got %d",
+		    MODEL_MAX_LAYERS, c->L);
+	if (c->H < 1 || c->H > MODEL_MAX_HIDDEN)
+		return set_cause(cause, "hidden size must be 1..%d, got %d",
+		    MODEL_MAX_HIDDEN, c->H);
+	if (c->V < 2 || c->V > 65535)
+		return set_cause(cause,
+		    "vocabulary size must be 2..65535, got %d", c->V);
+	if (c->E < 0 || c->E > MODEL_MAX_EMBED)
+		return set_cause(cause,
+		    "embedding size must be 0 (one-hot) ..%d, got %d",
+		    MODEL_MAX_EMBED, c->E);
+	if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
+		return set_cause(cause, "dropout must be in [0, 1), got %g",
+		    (double)c->dropout);
+	return 0;
+}
+
+/* ---- parameters ------------------------------------------------------- */
+
+static void
+add_tensor(model *m, size_t *off, const char *name, size_t d0, size_t d1)
+{
+	model_tensor *t = &m->tensors[m->ntensors++];
+
+	snprintf(t->name, sizeof t->name, "%s", name);
+	t->ndim = d1 ? 2 : 1;
+	t->shape[0] = d0;
+	t->shape[1] = d1;
+	t->size = d0 * (d1 ? d1 : 1);
+	t->offset = *off;
+	*off += t->size;
+}
+
+model *
+model_create(const model_config *c)
+{
+	if (model_config_check(c, NULL) != 0)
+		return NULL;
+
+	model *m = xcalloc(1, sizeof *m);
+	size_t H = (size_t)c->H, V = (size_t)c->V, E = (size_t)c->E, off = 0;
+	size_t GH;
+	const char *pre = cell_name(c->cell);
+	char name[32];
+
+	m->cfg = *c;
+	m->G = cell_gates(c->cell);
+	GH = (size_t)m->G * H;
+
+	size_t o_emb = 0, o_ih[MODEL_MAX_LAYERS], o_hh[MODEL_MAX_LAYERS];
+	size_t o_bih[MODEL_MAX_LAYERS], o_bhh[MODEL_MAX_LAYERS], o_fw, o_fb;
+	if (E > 0) {
+		o_emb = off;
+		add_tensor(m, &off, "embedding.weight", V, E);
+	}
+	for (int l = 0; l < c->L; l++) {
+		size_t in = l > 0 ? H : E > 0 ? E : V;
+		o_ih[l] = off;
+		snprintf(name, sizeof name, "%s.weight_ih_l%d", pre, l);
+		add_tensor(m, &off, name, GH, in);
+		o_hh[l] = off;
+		snprintf(name, sizeof name, "%s.weight_hh_l%d", pre, l);
+		add_tensor(m, &off, name, GH, H);
+		o_bih[l] = off;
+		snprintf(name, sizeof name, "%s.bias_ih_l%d", pre, l);
+		add_tensor(m, &off, name, GH, 0);
+		o_bhh[l] = off;
+		snprintf(name, sizeof name, "%s.bias_hh_l%d", pre, l);
+		add_tensor(m, &off, name, GH, 0);
+	}
+	o_fw = off;
+	add_tensor(m, &off, "fc.weight", V, H);
+	o_fb = off;
+	add_tensor(m, &off, "fc.bias", V, 0);
+
+	m->nparams = off;
+	m->params = xalloc_floats(off);
+	m->grads = xalloc_floats(off);
+	m->emb = E > 0 ? m->params + o_emb : NULL;
+	for (int l = 0; l < c->L; l++) {
+		m->w_ih[l] = m->params + o_ih[l];
+		m->w_hh[l] = m->params + o_hh[l];
+		m->b_ih[l] = m->params + o_bih[l];
+		m->b_hh[l] = m->params + o_bhh[l];
+	}
+	m->fc_w = m->params + o_fw;
+	m->fc_b = m->params + o_fb;
+	return m;
+}
+
+void
+model_free(model *m)
+{
+	if (m == NULL)
+		return;
+	free(m->params);
+	free(m->grads);
+	free(m);
+}
+
+/* N(0, 1) by Box-Muller; 1 - u keeps the logarithm finite. */
+static float
+rng_normal(rng_t *rng)
+{
+	double u1 = 1.0 - (double)rng_float(rng);
+	double u2 = (double)rng_float(rng);
+	return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
+}
+
+void
+model_init(model *m, rng_t *rng)
+{
+	float k = 1.0f / sqrtf((float)m->cfg.H);
+
+	for (int i = 0; i < m->ntensors; i++) {
+		const model_tensor *t = &m->tensors[i];
+		float *p = m->params + t->offset;
+		if (m->emb != NULL && p == m->emb) {
+			for (size_t j = 0; j < t->size; j++)
+				p[j] = rng_normal(rng);
+		} else {
+			for (size_t j = 0; j < t->size; j++)
+				p[j] = k * (2.0f * rng_float(rng) - 1.0f);
+		}
+	}
+	/*
+	 * LSTM: start with the forget gate open (bias 1 in bias_ih, so
+	 * sigmoid(~1) ~ 0.73), as Gers et al. and Jozefowicz et al. 2015
+	 * recommend: early in training the cell then keeps its state instead
+	 * of forgetting it at every step, and gradients flow back through c.
+	 */
+	if (m->cfg.cell == CELL_LSTM) {
+		size_t H = (size_t)m->cfg.H;
+		for (int l = 0; l < m->cfg.L; l++) {
+			for (size_t j = 0; j < H; j++)
+				m->b_ih[l][H + j] = 1.0f;
+		}
+	}
+	memset(m->grads, 0, m->nparams * sizeof(float));
+}
+
+const model_tensor *
+model_tensor_find(const model *m, const char *name)
+{
+	for (int i = 0; i < m->ntensors; i++) {
+		if (strcmp(m->tensors[i].name, name) == 0)
+			return &m->tensors[i];
+	}
+	return NULL;
+}
+
+/* ---- training workspace ----------------------------------------------- */
+
+struct model_ws {
+	model_config cfg;
+	int G, B, T;
+	int ready;		/* the last forward was a train forward */
+	int dropped;		/* ... and applied dropout */
+	uint16_t *xt, *yt;	/* (T, B) time-major copies of x, y */
+	float *mem;		/* everything below, one allocation */
+	size_t nstate;
+	float *state;		/* (S, L, B, H), S = 2 for LSTM (h, c) else 1 */
+	float *dstate;		/* same */
+	float *hs[MODEL_MAX_LAYERS];	/* (T+1, B, H) */
+	float *cs[MODEL_MAX_LAYERS];	/* (T+1, B, H) LSTM */
+	float *tc[MODEL_MAX_LAYERS];	/* (T, B, H) LSTM */
+	float *act[MODEL_MAX_LAYERS];	/* (T, B, GH) */
+	float *hn[MODEL_MAX_LAYERS];	/* (T, B, H) GRU */
+	float *mask[MODEL_MAX_LAYERS];	/* (T, B, H) dropout > 0 */
+	float *xd[MODEL_MAX_LAYERS];	/* (T, B, H) dropout > 0 */
+	float *embx;		/* (T, B, E) embedding input */
+	float *logits;		/* (T, B, V); d loss/d logits after a train
+				   forward */
+	float *dpre;		/* (T, B, GH) */
+	float *dpreh;		/* (T, B, GH) GRU: the W_hh side */
+	float *hp;		/* (B, GH) GRU: W_hh h of one step */
+	float *dbuf[2];		/* (T, B, max(H, E)) */
+};
+
+/* Carve n floats off a bump allocator, each block 64-byte aligned. */
+static float *
+carve(float *base, size_t *off, size_t n)
+{
+	float *p = base == NULL ? NULL : base + *off;
+	*off += (n + 15) & ~(size_t)15;
+	return p;
+}
+
+static void
+ws_layout(model_ws *ws, float *base, size_t *total)
+{
+	const model_config *c = &ws->cfg;
+	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
+	size_t V = (size_t)c->V, E = (size_t)c->E, GH = (size_t)ws->G * H;
+	size_t TB = T * B, off = 0;
+	int lstm = c->cell == CELL_LSTM, gru = c->cell == CELL_GRU;
+	int drop = c->dropout > 0.0f;
+
+	ws->nstate = (lstm ? 2 : 1) * (size_t)c->L * B * H;
+	ws->state = carve(base, &off, ws->nstate);
+	ws->dstate = carve(base, &off, ws->nstate);
+	for (int l = 0; l < c->L; l++) {
+		ws->hs[l] = carve(base, &off, (T + 1) * B * H);
+		ws->act[l] = carve(base, &off, TB * GH);
+		if (lstm) {
+			ws->cs[l] = carve(base, &off, (T + 1) * B * H);
+			ws->tc[l] = carve(base, &off, TB * H);
+		}
+		if (gru)
+			ws->hn[l] = carve(base, &off, TB * H);
+		if (drop) {
+			ws->mask[l] = carve(base, &off, TB * H);
+			ws->xd[l] = carve(base, &off, TB * H);
+		}
+	}
+	if (E > 0)
+		ws->embx = carve(base, &off, TB * E);
+	ws->logits = carve(base, &off, TB * V);
+	ws->dpre = carve(base, &off, TB * GH);
+	if (gru) {
+		ws->dpreh = carve(base, &off, TB * GH);
+		ws->hp = carve(base, &off, B * GH);
+	}
+	ws->dbuf[0] = carve(base, &off, TB * MAX(H, E));
+	ws->dbuf[1] = carve(base, &off, TB * MAX(H, E));
+	*total = off;
+}
+
+model_ws *
+model_ws_create(const model *m, int B, int T)
+{
+	if (B < 1 || T < 1)
+		return NULL;
+
+	model_ws *ws = xcalloc(1, sizeof *ws);
+	size_t total;
+
+	ws->cfg = m->cfg;
+	ws->G = m->G;
+	ws->B = B;
+	ws->T = T;
+	ws_layout(ws, NULL, &total);
+	ws->mem = xalloc_floats(total);
+	ws_layout(ws, ws->mem, &total);
+	ws->xt = xreallocarray(NULL, (size_t)B * T, sizeof *ws->xt);
+	ws->yt = xreallocarray(NULL, (size_t)B * T, sizeof *ws->yt);
+	return ws;
+}
+
+void
+model_ws_free(model_ws *ws)
+{
+	if (ws == NULL)
+		return;
+	free(ws->mem);
+	free(ws->xt);
+	free(ws->yt);
+	free(ws);
+}
+
+float *
+model_ws_state(model_ws *ws, size_t *n)
+{
+	if (n != NULL)
+		*n = ws->nstate;
+	return ws->state;
+}
+
+void
+model_ws_reset(model_ws *ws)
+{
+	memset(ws->state, 0, ws->nstate * sizeof(float));
+}
+
+const float *
+model_ws_dstate(const model_ws *ws)
+{
+	return ws->dstate;
+}
+
+/* ---- forward ---------------------------------------------------------- */
+
+/* act (TB, GH) = columns x[tb] of w (GH, V): the one-hot input projection.
+ * Blocks of 64 rows of w (64 V floats) stay in L1 across all TB rows. */
+static void
+onehot_forward(float *act, const float *w, const uint16_t *x, size_t TB,
+    size_t GH, size_t V)
+{
+	for (size_t j0 = 0; j0 < GH; j0 += 64) {
+		size_t j1 = MIN(j0 + 64, GH);
+		for (size_t tb = 0; tb < TB; tb++) {
+			float *a = act + tb * GH;
+			const float *wc = w + x[tb];
+			for (size_t j = j0; j < j1; j++)
+				a[j] = wc[j * V];
+		}
+	}
+}
+
+/* dw (GH, V) column x[tb] += dpre[tb]: the one-hot weight gradient. */
+static void
+onehot_backward(float *dw, const float *dpre, const uint16_t *x, size_t TB,
+    size_t GH, size_t V)
+{
+	for (size_t j0 = 0; j0 < GH; j0 += 64) {
+		size_t j1 = MIN(j0 + 64, GH);
+		for (size_t tb = 0; tb < TB; tb++) {
+			const float *d = dpre + tb * GH;
+			float *dc = dw + x[tb];
+			for (size_t j = j0; j < j1; j++)
+				dc[j * V] += d[j];
+		}
+	}
+}
+
+/* Inverted dropout: mask (n) = 0 with probability p, else 1/(1-p); two
+ * 32-bit draws per rng call. */
+static void
+dropout_mask(float *mask, size_t n, float p, rng_t *rng)
+{
+	uint64_t keep = (uint64_t)((1.0 - (double)p) * 4294967296.0);
+	float scale = 1.0f / (1.0f - p);
+	size_t i = 0;
+
+	for (; i + 2 <= n; i += 2) {
+		uint64_t r = rng_u64(rng);
+		mask[i] = (r & 0xffffffffu) < keep ? scale : 0.0f;
+		mask[i + 1] = (r >> 32) < keep ? scale : 0.0f;
+	}
+	if (i < n)
+		mask[i] = (rng_u64(rng) >> 32) < keep ? scale : 0.0f;
+}
+
+/* The input of layer l (T, B, in_l); NULL for one-hot. */
+static const float *
+layer_input(const model_ws *ws, int l)
+{
+	size_t BH = (size_t)ws->B * ws->cfg.H;
+
+	if (l == 0)
+		return ws->cfg.E > 0 ? ws->embx : NULL;
+	return ws->dropped ? ws->xd[l - 1] : ws->hs[l - 1] + BH;
+}
+
+static void
+layer_forward(const model *m, model_ws *ws, int l)
+{
+	const model_config *c = &m->cfg;
+	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
+	size_t GH = (size_t)m->G * H, BH = B * H, TB = T * B;
+	size_t in = l > 0 ? H : c->E > 0 ? (size_t)c->E : (size_t)c->V;
+	const float *x = layer_input(ws, l);
+	float *act = ws->act[l], *hs = ws->hs[l];
+	const float *bi = m->b_ih[l], *bh = m->b_hh[l];
+
+	/* Input projection of the whole sequence: act (TB, GH) = x W_ih^T. */
+	if (x == NULL)
+		onehot_forward(act, m->w_ih[0], ws->xt, TB, GH, in);
+	else
+		gemm_nt(act, x, m->w_ih[l], (int)TB, (int)GH, (int)in, 0.0f);
+
+	for (size_t t = 0; t < T; t++) {
+		float *a = act + t * B * GH;	/* (B, GH) */
+		const float *hprev = hs + t * BH;	/* (B, H) */
+		float *hnext = hs + (t + 1) * BH;
+
+		switch (c->cell) {
+		case CELL_LSTM: {
+			float *cs = ws->cs[l], *tc = ws->tc[l] + t * BH;
+			gemm_nt(a, hprev, m->w_hh[l], (int)B, (int)GH, (int)H,
+			    1.0f);
+			for (size_t b = 0; b < B; b++) {
+				float *ab = a + b * GH;
+				lstm_forward_row(hnext + b * H,
+				    cs + (t + 1) * BH + b * H, tc + b * H,
+				    ab, ab + H, ab + 2 * H, ab + 3 * H,
+				    cs + t * BH + b * H, bi, bh, H);
+			}
+			break;
+		}
+		case CELL_GRU: {
+			float *hn = ws->hn[l] + t * BH;
+			gemm_nt(ws->hp, hprev, m->w_hh[l], (int)B, (int)GH,
+			    (int)H, 0.0f);
+			for (size_t b = 0; b < B; b++) {
+				float *ab = a + b * GH;
+				gru_forward_row(hnext + b * H, ab, ab + H,
+				    ab + 2 * H, hn + b * H, ws->hp + b * GH,
+				    hprev + b * H, bi, bh, H);
+			}
+			break;
+		}
+		default:
+			gemm_nt(a, hprev, m->w_hh[l], (int)B, (int)GH, (int)H,
+			    1.0f);
+			for (size_t b = 0; b < B; b++)
+				rnn_forward_row(hnext + b * H, a + b * GH, bi,
+				    bh, H);
+			break;
+		}
+	}
+}
+
+double
+model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
+    int train, rng_t *rng, size_t *correct)
+{
+	const model_config *c = &m->cfg;
+	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
+	size_t V = (size_t)c->V, E = (size_t)c->E, L = (size_t)c->L;
+	size_t BH = B * H, TB = T * B;
+	int lstm = c->cell == CELL_LSTM;
+
+	ws->ready = train != 0;
+	ws->dropped = train != 0 && c->dropout > 0.0f;
+
+	/* (B, T) stream-major ids to (T, B) time-major. */
+	for (size_t b = 0; b < B; b++) {
+		for (size_t t = 0; t < T; t++) {
+			ws->xt[t * B + b] = x[b * T + t];
+			ws->yt[t * B + b] = y[b * T + t];
+		}
+	}
+	if (E > 0) {
+		for (size_t i = 0; i < TB; i++)
+			memcpy(ws->embx + i * E, m->emb + (size_t)ws->xt[i] * E,
+			    E * sizeof(float));
+	}
+
+	for (size_t l = 0; l < L; l++) {
+		memcpy(ws->hs[l], ws->state + l * BH, BH * sizeof(float));
+		if (lstm)
+			memcpy(ws->cs[l], ws->state + (L + l) * BH,
+			    BH * sizeof(float));
+		layer_forward(m, ws, (int)l);
+		memcpy(ws->state + l * BH, ws->hs[l] + T * BH,
+		    BH * sizeof(float));
+		if (lstm)
+			memcpy(ws->state + (L + l) * BH, ws->cs[l] + T * BH,
+			    BH * sizeof(float));
+		if (ws->dropped) {
+			dropout_mask(ws->mask[l], TB * H, c->dropout, rng);
+			vec_mul(ws->xd[l], ws->hs[l] + BH, ws->mask[l], TB * H);
+		}
+	}
+
+	/* fc over all T*B rows, then the fused softmax cross-entropy. */
+	const float *top = ws->dropped ? ws->xd[L - 1] : ws->hs[L - 1] + BH;
+	gemm_nt(ws->logits, top, m->fc_w, (int)TB, (int)V, (int)H, 0.0f);
+
+	double loss = 0.0;
+	size_t hits = 0;
+	float scale = 1.0f / (float)TB;
+	for (size_t i = 0; i < TB; i++) {
+		int hit;
+		loss += xent_row(ws->logits + i * V, m->fc_b, ws->yt[i],
+		    train != 0, scale, &hit, V);
+		hits += (size_t)hit;
+	}
+	if (correct != NULL)
+		*correct = hits;
+	return loss / (double)TB;
+}
+
+/* ---- backward --------------------------------------------------------- */
+
+/*
+ * Layer l, given dtop (T, B, H) = d loss / d hs[1..T] from above (destroyed:
+ * the recurrent gradient is accumulated into it, row t-1 from step t).
+ * Leaves dpre (and for GRU dpreh) filled for the weight gradients.
+ */
+static void
+layer_backward(const model *m, model_ws *ws, int l, float *dtop)
+{
+	const model_config *c = &m->cfg;
+	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
+	size_t L = (size_t)c->L, GH = (size_t)m->G * H, BH = B * H;
+	float *dh0 = ws->dstate + (size_t)l * BH;	/* (B, H) */
+	float *dc = ws->dstate + (L + (size_t)l) * BH;	/* (B, H) LSTM */
+	const float *act = ws->act[l], *hs = ws->hs[l];
+
+	memset(dh0, 0, BH * sizeof(float));
+	if (c->cell == CELL_LSTM)
+		memset(dc, 0, BH * sizeof(float));
+
+	for (size_t t = T; t-- > 0;) {
+		const float *a = act + t * B * GH;
+		const float *dh = dtop + t * BH;
+		float *dp = ws->dpre + t * B * GH;
+		float *dprev = t > 0 ? dtop + (t - 1) * BH : dh0;
+
+		switch (c->cell) {
+		case CELL_LSTM: {
+			const float *tc = ws->tc[l] + t * BH;
+			const float *cp = ws->cs[l] + t * BH;
+			for (size_t b = 0; b < B; b++) {
+				float *d = dp + b * GH;
+				const float *ab = a + b * GH;
+				lstm_backward_row(d, d + H, d + 2 * H, d + 3 * H,
+				    dc + b * H, dh + b * H, ab, ab + H,
+				    ab + 2 * H, ab + 3 * H, tc + b * H,
+				    cp + b * H, H);
+			}
+			gemm_nn(dprev, dp, m->w_hh[l], (int)B, (int)H, (int)GH,
+			    1.0f);
+			break;
+		}
+		case CELL_GRU: {
+			float *dq = ws->dpreh + t * B * GH;
+			const float *hn = ws->hn[l] + t * BH;
+			const float *hp = hs + t * BH;
+			for (size_t b = 0; b < B; b++) {
+				float *d = dp + b * GH, *e = dq + b * GH;
+				const float *ab = a + b * GH;
+				gru_backward_row(d, d + H, d + 2 * H, e, e + H,
+				    e + 2 * H, dprev + b * H, dh + b * H, ab,
+				    ab + H, ab + 2 * H, hn + b * H, hp + b * H,
+				    H);
+			}
+			gemm_nn(dprev, dq, m->w_hh[l], (int)B, (int)H, (int)GH,
+			    1.0f);
+			break;
+		}
+		default:
+			for (size_t b = 0; b < B; b++)
+				rnn_backward_row(dp + b * GH, dh + b * H,
+				    a + b * GH, H);
+			gemm_nn(dprev, dp, m->w_hh[l], (int)B, (int)H, (int)GH,
+			    1.0f);
+			break;
+		}
+	}
+}
+
+void
+model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
+{
+	const model_config *c = &m->cfg;
+	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
+	size_t V = (size_t)c->V, E = (size_t)c->E, L = (size_t)c->L;
+	size_t GH = (size_t)m->G * H, BH = B * H, TB = T * B;
+	float *g = m->grads;
+
+	(void)x;
+	(void)y;	/* the forward kept time-major copies */
+	memset(g, 0, m->nparams * sizeof(float));
+	if (!ws->ready) {
+		memset(ws->dstate, 0, ws->nstate * sizeof(float));
+		return;
+	}
+
+#define GRAD(p) (g + ((p) - m->params))
+	/* fc: logits (TB, V) = top (TB, H) fc_w^T + fc_b */
+	const float *top = ws->dropped ? ws->xd[L - 1] : ws->hs[L - 1] + BH;
+	gemm_tn_acc(GRAD(m->fc_w), ws->logits, top, (int)V, (int)H, (int)TB);
+	colsum_add(GRAD(m->fc_b), ws->logits, TB, V);
+	float *dtop = ws->dbuf[0], *dnext = ws->dbuf[1];
+	gemm_nn(dtop, ws->logits, m->fc_w, (int)TB, (int)H, (int)V, 0.0f);
+
+	for (size_t l = L; l-- > 0;) {
+		size_t in = l > 0 ? H : E > 0 ? E : V;
+		const float *xin = layer_input(ws, (int)l);
+		const float *dq = c->cell == CELL_GRU ? ws->dpreh : ws->dpre;
+
+		if (ws->dropped)
+			vec_mul_inplace(dtop, ws->mask[l], TB * H);
+		layer_backward(m, ws, (int)l, dtop);
+
+		/* Weights over the whole sequence, K = T*B. */
+		gemm_tn_acc(GRAD(m->w_hh[l]), dq, ws->hs[l], (int)GH, (int)H,
+		    (int)TB);
+		colsum_add(GRAD(m->b_ih[l]), ws->dpre, TB, GH);
+		colsum_add(GRAD(m->b_hh[l]), dq, TB, GH);
+		if (xin == NULL) {
+			onehot_backward(GRAD(m->w_ih[0]), ws->dpre, ws->xt, TB,
+			    GH, V);
+			continue;
+		}
+		gemm_tn_acc(GRAD(m->w_ih[l]), ws->dpre, xin, (int)GH, (int)in,
+		    (int)TB);
+		/* d input (TB, in) = dpre (TB, GH) W_ih */
+		gemm_nn(dnext, ws->dpre, m->w_ih[l], (int)TB, (int)in, (int)GH,
+		    0.0f);
+		if (l == 0) {
+			float *demb = GRAD(m->emb);
+			for (size_t i = 0; i < TB; i++)
+				vec_add(demb + (size_t)ws->xt[i] * E,
+				    dnext + i * E, E);
+		}
+		float *tmp = dtop;
+		dtop = dnext;
+		dnext = tmp;
+	}
+#undef GRAD
+}
+
+/* ---- sampling: batch 1 ------------------------------------------------ */
+
+/* scratch: gates (GH), hp (GH), prev (H), aux (H), each 16-float aligned */
+static size_t
+round16(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
+model_state *
+model_state_create(const model *m)
+{
+	model_state *s = xcalloc(1, sizeof *s);
+	size_t H = (size_t)m->cfg.H, L = (size_t)m->cfg.L;
+	size_t V = (size_t)m->cfg.V, GH = (size_t)m->G * H;
+	size_t nh = round16(L * H);
+	size_t nc = m->cfg.cell == CELL_LSTM ? nh : 0;
+	size_t nscratch = 2 * round16(GH) + 2 * round16(H);
+	float *p = xalloc_floats(nh + nc + round16(V) + nscratch);
+
+	s->L = (int)L;
+	s->H = (int)H;
+	s->V = (int)V;
+	s->h = p;
+	s->c = nc ? p + nh : NULL;
+	s->logits = p + nh + nc;
+	s->scratch = s->logits + round16(V);
+	return s;
+}
+
+void
+model_state_free(model_state *s)
+{
+	if (s == NULL)
+		return;
+	free(s->h);
+	free(s);
+}
+
+void
+model_state_reset(model_state *s)
+{
+	size_t n = (size_t)s->L * s->H;
+
+	memset(s->h, 0, n * sizeof(float));
+	if (s->c != NULL)
+		memset(s->c, 0, n * sizeof(float));
+	memset(s->logits, 0, (size_t)s->V * sizeof(float));
+}
+
+void
+model_state_copy(model_state *dst, const model_state *src)
+{
+	size_t n = (size_t)src->L * src->H;
+
+	memcpy(dst->h, src->h, n * sizeof(float));
+	if (src->c != NULL && dst->c != NULL)
+		memcpy(dst->c, src->c, n * sizeof(float));
+	memcpy(dst->logits, src->logits, (size_t)src->V * sizeof(float));
+}
+
+const float *
+model_step(const model *m, model_state *s, int token)
+{
+	const model_config *c = &m->cfg;
+	size_t H = (size_t)c->H, V = (size_t)c->V, E = (size_t)c->E;
+	size_t GH = (size_t)m->G * H;
+	float *gates = s->scratch;		/* (GH) */
+	float *hp = gates + round16(GH);	/* (GH) */
+	float *prev = hp + round16(GH);		/* (H) */
+	float *aux = prev + round16(H);		/* (H) */
+	int valid = token >= 0 && (size_t)token < V;	/* else: no input */
+
+	for (size_t l = 0; l < (size_t)c->L; l++) {
+		float *h = s->h + l * H;
+
+		/* input projection (GH) */
+		if (l > 0) {
+			memset(gates, 0, GH * sizeof(float));
+			matvec_add(gates, m->w_ih[l], s->h + (l - 1) * H, GH,
+			    H);
+		} else if (E > 0) {
+			memset(gates, 0, GH * sizeof(float));
+			if (valid)
+				matvec_add(gates, m->w_ih[0],
+				    m->emb + (size_t)token * E, GH, E);
+		} else {
+			/* one-hot: column `token` of w_ih (GH, V) */
+			for (size_t j = 0; j < GH; j++)
+				gates[j] = valid ? m->w_ih[0][j * V + token] :
+				    0.0f;
+		}
+
+		switch (c->cell) {
+		case CELL_LSTM: {
+			float *cl = s->c + l * H;
+			matvec_add(gates, m->w_hh[l], h, GH, H);
+			memcpy(prev, cl, H * sizeof(float));
+			lstm_forward_row(h, cl, aux, gates, gates + H,
+			    gates + 2 * H, gates + 3 * H, prev, m->b_ih[l],
+			    m->b_hh[l], H);
+			break;
+		}
+		case CELL_GRU:
+			memset(hp, 0, GH * sizeof(float));
+			matvec_add(hp, m->w_hh[l], h, GH, H);
+			memcpy(prev, h, H * sizeof(float));
+			gru_forward_row(h, gates, gates + H, gates + 2 * H, aux,
+			    hp, prev, m->b_ih[l], m->b_hh[l], H);
+			break;
+		default:
+			matvec_add(gates, m->w_hh[l], h, GH, H);
+			rnn_forward_row(h, gates, m->b_ih[l], m->b_hh[l], H);
+			break;
+		}
+	}
+	memcpy(s->logits, m->fc_b, V * sizeof(float));
+	matvec_add(s->logits, m->fc_w, s->h + (size_t)(c->L - 1) * H, V, H);
+	return s->logits;
+}

@@ -1,0 +1,178 @@
+/* session.h - the worker threads behind the dashboard, the prompt and the
+ * headless printer.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A session owns a model and up to two threads:
+ *  - the trainer (train sessions only) owns the model, optimizer, data and
+ *    training RNG; it trains, evaluates, samples at each epoch end and saves;
+ *  - the generator owns its own copy of the weights (refreshed from the
+ *    trainer's latest step when a continuation starts), its own hidden state
+ *    and sampler; it answers the prompt: continuations, peeks.
+ * The UI talks to them only through the session_* calls below (each one
+ * queues a command and returns at once) and reads events from one queue,
+ * woken through session_event_fd(). Only the UI thread touches the terminal.
+ */
+#ifndef BURBLE_SESSION_H
+#define BURBLE_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ckpt.h"
+#include "sampler.h"
+#include "text.h"
+#include "train.h"
+
+#define GEN_MAX_STOPS 8
+#define PEEK_MAX 10
+
+enum ev_type {
+	EV_START,	/* training starts: session_info() is complete */
+	EV_HISTORY,	/* resumed: hist[0..nhist) is the earlier history */
+	EV_STEP,	/* a progress report (several per second at most) */
+	EV_EVAL,	/* validation loss/accuracy: loss, acc, best_* */
+	EV_SAMPLE,	/* an end-of-epoch sample: temp, text (whole) */
+	EV_GEN,		/* a chunk of a continuation: text, prob[nchars] */
+	EV_GEN_END,	/* a continuation ended; text says why ("length",
+			   "stop string", "end of record", "stopped") */
+	EV_PEEK,	/* next-character distribution: npeek, peek_* */
+	EV_STATUS,	/* a note for the status line: text */
+	EV_ERROR,	/* something failed, work goes on: text */
+	EV_SAVED,	/* a checkpoint was written: text = path */
+	EV_PAUSED,	/* paused != 0: training paused, 0: resumed */
+	EV_DONE,	/* training is over (text = reason); the trainer
+			   has saved and is idle, the generator still works */
+};
+
+typedef struct {
+	int type;
+	/* progress (EV_STEP, EV_EVAL, EV_SAMPLE, EV_DONE) */
+	long step;
+	long total_steps;	/* steps the run will take; 0 if unknown */
+	long epoch;		/* epochs completed */
+	int epochs;		/* epochs planned (0: bounded by steps) */
+	size_t batch, nbatches;	/* position within the epoch */
+	float loss, acc;	/* EV_STEP: train (mean since last report);
+				   EV_EVAL: validation */
+	float lr;
+	double chars_per_s;	/* training throughput, recent */
+	double elapsed;		/* seconds of training */
+	float best_val;		/* INFINITY if none yet */
+	long best_step;
+	int paused;		/* EV_PAUSED */
+	/* text (EV_SAMPLE, EV_GEN, EV_GEN_END, EV_STATUS, EV_ERROR, EV_SAVED,
+	 * EV_DONE); owned, UTF-8, NUL-terminated */
+	char *text;
+	float temp;		/* EV_SAMPLE: its temperature */
+	int sample_index;	/* EV_SAMPLE: 0..nsample_temps-1 */
+	float *prob;		/* EV_GEN: (nchars) model probability of each
+				   code point of text; owned */
+	size_t nchars;
+	/* EV_PEEK */
+	int npeek;
+	char peek_sym[PEEK_MAX][8];	/* UTF-8 (vocab_utf8) */
+	float peek_p[PEEK_MAX];
+	/* EV_HISTORY; owned */
+	hist_point *hist;
+	size_t nhist;
+} event;
+
+void event_free(event *e);
+
+/* What the header line shows. Filled by session_create. */
+typedef struct {
+	char corpus[256];
+	char output[1024];	/* checkpoint path ("" if none) */
+	int cell, L, H, V, E;
+	size_t nparams;
+	int threads;		/* BLAS threads */
+	char blas[64];		/* e.g. "OpenBLAS 0.3.21 (Zen, pthreads)" */
+	int B, T;
+	size_t nbatches;	/* per epoch */
+	size_t ntrain, nval;	/* characters */
+	int training;		/* 0 for a model-only (repl) session */
+} session_info;
+
+/* Generation settings the prompt can change while text streams. */
+typedef struct {
+	sampler_config smp;
+	int length;		/* characters per continuation: 300 */
+	int nstops;
+	char stops[GEN_MAX_STOPS][64];	/* stop strings (UTF-8) */
+	uint64_t seed;		/* re-seeds the generator's RNG when set */
+	int reseed;		/* 1: apply seed with this update */
+	int rate;		/* characters per second shown; 0 = as fast as
+				   possible */
+} gen_settings;
+
+void gen_settings_default(gen_settings *g);
+
+/* Everything a training session needs. */
+typedef struct {
+	const char *const *files;
+	size_t nfiles;
+	text_opts text;
+	model_config model;	/* V is filled from the corpus */
+	train_settings train;
+	const char *output;	/* checkpoint path template ({epoch}, {loss}) */
+	const char *resume;	/* checkpoint to resume, or NULL */
+	int map_unknown;	/* resume: unseen characters -> unknown symbol */
+	int keep;		/* keep at most this many templated files; 0 all */
+	const char *metrics;	/* JSON-lines metrics log, or NULL */
+	int threads;		/* BLAS threads; 0 = all cores */
+	int generator;		/* start the generator thread (the prompt) */
+	/* With resume: the training settings come from the checkpoint (so the
+	 * run continues exactly), except those whose bit is set here, which
+	 * come from train above. */
+	unsigned overrides;
+} session_config;
+
+enum {
+	OVERRIDE_EPOCHS = 1 << 0,
+	OVERRIDE_STEPS = 1 << 1,
+	OVERRIDE_PATIENCE = 1 << 2,
+	OVERRIDE_EVAL_EVERY = 1 << 3,
+	OVERRIDE_SAMPLES = 1 << 4,	/* sample_len, sample_temps */
+	OVERRIDE_LR = 1 << 5,		/* lr, lr_decay, lr_decay_after */
+	OVERRIDE_CLIP = 1 << 6,
+};
+
+typedef struct session session;
+
+/* Load the corpus (or checkpoint), build the model and start the threads.
+ * Training starts at once. Returns NULL with *cause on bad input. Warnings
+ * (a batch shrunk to fit, prime characters skipped) arrive as EV_STATUS. */
+session *session_create(const session_config *c, char **cause);
+/* A session on a saved model, without training: the generator only. */
+session *session_open_model(const char *path, int threads, char **cause);
+/* Stops the threads (without saving: call session_quit first for that). */
+void session_free(session *s);
+
+const session_info *session_get_info(const session *s);
+const vocab *session_vocab(const session *s);
+
+int session_event_fd(const session *s);
+event *session_next_event(session *s);			/* NULL: none */
+event *session_wait_event(session *s, double timeout_s);	/* NULL: none */
+
+/* Trainer commands (ignored in a model-only session). */
+void session_pause(session *s, int paused);
+void session_save(session *s, const char *path);	/* NULL: the output */
+void session_sample_now(session *s);
+void session_set_lr(session *s, float lr);
+/* Stop training, save the latest state, then EV_DONE. */
+void session_quit(session *s);
+
+/* Generator commands. */
+void session_generate(session *s, const char *prime);	/* UTF-8 */
+void session_continue(session *s);	/* go on from where it stopped */
+void session_stop_generation(session *s);
+void session_reset_generation(session *s);	/* forget hidden state */
+void session_peek(session *s);
+void session_set_generation(session *s, const gen_settings *g);
+/* Load another model into the generator (and stop training if any). */
+void session_load(session *s, const char *path);
+
+#endif

@@ -1,0 +1,117 @@
+/* text.h - corpora as sequences of Unicode code points, vocabularies, batches.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A corpus is one or more UTF-8 files (or "-" for standard input),
+ * concatenated, normalised (CRLF -> LF, a leading byte-order mark dropped per
+ * file), optionally lowercased and filtered, and encoded as vocabulary ids.
+ * The vocabulary is the sorted set of code points seen, plus two optional
+ * special symbols that sort after every code point: the unknown symbol (rare
+ * characters folded by --min-count) and the end-of-record symbol (--lines,
+ * --record-sep).
+ */
+#ifndef BURBLE_TEXT_H
+#define BURBLE_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TEXT_UNK 0x110000u /* the unknown symbol, shown as U+FFFD */
+#define TEXT_EOR 0x110001u /* end of record, shown as a newline */
+#define TEXT_MAX_VOCAB 65535
+
+enum text_filter {
+	TEXT_FILTER_NONE,	/* keep everything */
+	TEXT_FILTER_PRINTABLE,	/* letters, digits, punctuation, whitespace */
+	TEXT_FILTER_SET,	/* only the characters of filter_set */
+};
+
+typedef struct {
+	int lowercase;
+	enum text_filter filter;
+	char *filter_set;	/* UTF-8, owned; used with TEXT_FILTER_SET */
+	long min_count;		/* fold characters seen < min_count times into
+				   the unknown symbol; <= 1 means off */
+	int lines;		/* each line is a record ending in EOR */
+	char *record_sep;	/* owned; non-NULL: records are separated by a
+				   line holding exactly this string (fortune
+				   files: "%"); implies records */
+} text_opts;
+
+typedef struct {
+	uint32_t *cp;	/* (V) code points, ascending; specials last */
+	int V;
+	int unk;	/* id of the unknown symbol, or -1 */
+	int eor;	/* id of the end-of-record symbol, or -1 */
+} vocab;
+
+typedef struct {
+	uint16_t *ids;	/* (n) vocabulary ids */
+	size_t n;
+	vocab voc;
+	size_t bytes;	/* bytes read, all files together */
+	char *name;	/* for display: the first file's base name, "+N"
+			   appended for more, "stdin" for "-" */
+} corpus;
+
+void text_opts_free(text_opts *o);
+void text_opts_copy(text_opts *dst, const text_opts *src);
+
+/* Id of code point cp, or -1. */
+int vocab_id(const vocab *v, uint32_t cp);
+/* Write the UTF-8 form of symbol id (for display) into out, NUL-terminated;
+ * returns its length. UNK -> U+FFFD, EOR -> "\n". */
+size_t vocab_utf8(const vocab *v, int id, char out[8]);
+void vocab_copy(vocab *dst, const vocab *src);
+void vocab_free(vocab *v);
+
+/*
+ * Read, validate, normalise and encode paths[0..npaths-1].
+ * fixed == NULL: build the vocabulary from the text (and o->min_count).
+ * fixed != NULL: encode with that vocabulary (resume, eval); characters not in
+ * it are an error naming them (up to a few, as U+XXXX and the glyph), unless
+ * map_unknown is set and fixed has an unknown symbol.
+ * Errors name the file and the problem: missing, unreadable, a directory,
+ * empty, invalid UTF-8 at byte offset N, NUL bytes (binary data), only one
+ * distinct character, more than TEXT_MAX_VOCAB distinct characters.
+ */
+int corpus_load(corpus *c, const char *const *paths, size_t npaths,
+    const text_opts *o, const vocab *fixed, int map_unknown, char **cause);
+void corpus_free(corpus *c);
+
+/* Encode UTF-8 text (a prime) with v after applying o's lowercase option.
+ * Characters not in v are skipped (mapped to the unknown symbol when v has
+ * one) and counted in *nskipped. CRLF -> LF. Returns an allocated array of
+ * *n ids, or NULL with *cause on invalid UTF-8. */
+uint16_t *text_encode(const vocab *v, const text_opts *o, const char *s,
+    size_t len, size_t *n, size_t *nskipped, char **cause);
+
+/* Decode one UTF-8 sequence at s (len bytes available). Returns its length
+ * (1-4) and stores the code point, or 0 if invalid/incomplete. */
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/* Encode cp (< 0x110000) into out; returns 1-4. */
+size_t utf8_encode(uint32_t cp, char out[4]);
+
+/*
+ * The classic char-rnn batching: the split's n ids become B parallel streams
+ * of L = (n - 1) / B ids each; batch k holds, for every stream b, the ids at
+ * stream offset [k*T, k*T + T) as input and the next ids as targets. There are
+ * L / T batches per epoch. The hidden state of stream b carries from batch k
+ * to batch k+1.
+ */
+typedef struct {
+	const uint16_t *data;
+	size_t n;
+	int B, T;
+	size_t L;	/* ids per stream */
+	size_t nbatches;
+} batcher;
+
+/* Fails (with the length needed) when n < B*T + 1. */
+int batcher_init(batcher *b, const uint16_t *data, size_t n, int B, int T,
+    char **cause);
+/* x, y: (B, T), row b is stream b. */
+void batcher_get(const batcher *b, size_t k, uint16_t *x, uint16_t *y);
+
+#endif

@@ -1,0 +1,198 @@
+#!/bin/sh
+# dashboard.sh - the training dashboard in a real terminal (tmux).
+# Copyright (C) 2026 The burble developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs `burble train` from a shell inside a detached tmux pane on a private
+# server, reads the screen with capture-pane and drives it with send-keys:
+# header, plot, progress, samples, pause, resize, too small, quit (the
+# checkpoint is written, the shell is usable again), then NO_COLOR and a
+# monochrome terminal.
+
+. "$(dirname "$0")/setup.sh"
+
+need_cmd tmux
+need_shared alice.txt
+[ -x "$BURBLE" ] || skip_all "burble is not built"
+
+SOCK="burble-test-$$"
+PANE=dash
+trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cap() { tm capture-pane -p -t "$PANE" 2>/dev/null; }
+# wait_for REGEX SECONDS: until the screen matches (grep -E)
+wait_for() {
+	_end=$(($(date +%s) + $2))
+	while :; do
+		cap | grep -Eq -- "$1" && return 0
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.2
+	done
+}
+# The step counter of the progress line ("...%  step N/M").
+step_now() { cap | sed -n 's/.*%  step \([0-9][0-9]*\).*/\1/p' | head -n 1; }
+# Braille cells (U+2801..U+28FF: bytes E2 A0..A3 xx) on screen.
+has_braille() {
+	cap | LC_ALL=C grep -q "$(printf '\342')[$(printf '\240\241\242\243')]"
+}
+show() { cap | sed 's/^/# /'; }
+# run_burble ENV OUTPUT: start training from the pane's shell; its pid goes
+# to $T/pid (the shell execs burble), "exit=N" is printed when it ends.
+run_burble() {
+	rm -f "$T/pid"
+	tm send-keys -t "$PANE" "clear; $1 sh -c 'echo \$\$ >$T/pid;" \
+	    " exec \"\$0\" \"\$@\"' $BURBLE train $CORPUS $ARGS --epochs 40" \
+	    " -o $2; echo exit=\$?" Enter
+}
+
+CORPUS="$SHARED/corpora/alice.txt"
+ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 150"
+
+tm new-session -d -s "$PANE" -x 100 -y 32 \
+    "env PS1='$ ' ENV= LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=screen sh" ||
+	skip_all "tmux cannot start a session"
+tm set-option -t "$PANE" -g status off >/dev/null 2>&1
+sleep 0.3
+run_burble "" "$T/m.safetensors"
+
+wait_for 'burble .*alice\.txt.*LSTM 1.64' 30
+ok $? "header names the corpus and the model"
+wait_for '%  step [0-9]+' 30
+ok $? "progress line shows the step"
+_end=$(($(date +%s) + 30))
+while ! has_braille && [ "$(date +%s)" -lt "$_end" ]; do sleep 0.2; done
+has_braille
+ok $? "the loss plot has braille cells"
+wait_for '[0-9]\.[0-9]+┤' 5
+ok $? "the plot has y labels"
+
+s1=$(step_now)
+sleep 1.5
+s2=$(step_now)
+[ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ]
+ok $? "the step advances ($s1 -> $s2)"
+
+wait_for '^T=0\.2 +.*[^ ]' 60
+ok $? "samples appear after the first epoch"
+wait_for 'samples .* epoch [0-9]+' 5
+ok $? "the samples pane names the epoch"
+
+# Pause (F2): the step counter stops.
+tm send-keys -t "$PANE" F2
+wait_for 'PAUSED' 10
+ok $? "F2 pauses"
+sleep 0.5
+p1=$(step_now)
+sleep 1.5
+p2=$(step_now)
+[ -n "$p1" ] && [ "$p1" = "$p2" ]
+ok $? "the step counter stops while paused ($p1, $p2)"
+tm send-keys -t "$PANE" F2
+wait_for 'resumed' 10
+ok $? "F2 resumes"
+sleep 1.5
+p3=$(step_now)
+[ -n "$p3" ] && [ -n "$p2" ] && [ "$p3" -gt "$p2" ]
+ok $? "the step advances again ($p2 -> $p3)"
+
+# F5 cycles the plot view.
+tm send-keys -t "$PANE" F5
+wait_for '── accuracy' 5
+ok $? "F5 shows the accuracy plot"
+tm send-keys -t "$PANE" F5 F5 F5
+wait_for '── loss ' 5
+ok $? "F5 cycles back to the loss plot"
+
+# Help overlay.
+tm send-keys -t "$PANE" F1
+wait_for 'burble: keys' 5
+ok $? "F1 shows the help overlay"
+tm send-keys -t "$PANE" Space
+sleep 0.5
+! cap | grep -q 'burble: keys'
+ok $? "a key closes it"
+
+# Resize to 80x24: relayout at once, nothing left over.
+tm resize-window -t "$PANE" -x 80 -y 24
+sleep 1
+screen=$(cap)
+like "$(printf '%s\n' "$screen" | head -n 1)" '^ burble .*alice\.txt' \
+    "80x24: header on the first line"
+like "$(printf '%s\n' "$screen" | sed -n 24p)" 'F1Help.*F10Quit' \
+    "80x24: key help on the last line"
+printf '%s\n' "$screen" | grep -Eq '%  step [0-9]+'
+ok $? "80x24: progress still shown"
+n=$(printf '%s\n' "$screen" | grep -c 'burble · alice')
+is "$n" 1 "80x24: the header is drawn once"
+n=$(printf '%s\n' "$screen" | grep -c '── samples')
+is "$n" 1 "80x24: one samples pane, nothing left from the old layout"
+n=$(printf '%s\n' "$screen" | grep -c '^── loss ')
+is "$n" 1 "80x24: one plot"
+
+# Too small, then back.
+tm resize-window -t "$PANE" -x 40 -y 10
+wait_for 'too small' 5
+ok $? "40x10: terminal too small note"
+tm resize-window -t "$PANE" -x 100 -y 32
+wait_for '^ burble .*alice\.txt' 5
+ok $? "100x32: the dashboard comes back"
+has_braille
+ok $? "100x32: the plot is redrawn"
+
+# Quit (F10): saves, exits, restores the terminal.
+tm send-keys -t "$PANE" F10
+wait_for '^exit=[0-9]+' 60
+ok $? "F10 quits"
+like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "exit status 0"
+test -s "$T/m.safetensors"
+ok $? "the checkpoint was written"
+wait_for 'best val loss [0-9.]+ .*saved .*m\.safetensors' 5
+ok $? "summary printed after the screen is restored"
+tm send-keys -t "$PANE" "stty -a | grep -o -- '-*icanon' |" \
+    " sed 's/^/mode:/'; echo o''k-\$\$" Enter
+wait_for '^ok-[0-9]+$' 10
+ok $? "the shell in the pane is usable"
+like "$(cap | grep '^mode:' | tail -n 1)" '^mode:icanon$' \
+    "the terminal is back in canonical mode"
+pid=$(cat "$T/pid" 2>/dev/null)
+[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null
+ok $? "burble has exited (pid $pid)"
+
+# NO_COLOR: no colour escapes on screen, the plot still there.
+run_burble "NO_COLOR=1" "$T/n.safetensors"
+wait_for '%  step [0-9]+' 30
+ok $? "NO_COLOR: the dashboard runs"
+sleep 1
+has_braille
+ok $? "NO_COLOR: the plot is drawn"
+esc=$(printf '\033')
+colors=$(tm capture-pane -p -e -t "$PANE" |
+    grep -c "$esc\[[0-9;]*\(3[0-7]\|4[0-7]\|38;\|48;\)[0-9;]*m")
+is "$colors" 0 "NO_COLOR: no colour escapes"
+tm send-keys -t "$PANE" F10
+wait_for '^exit=0' 60
+ok $? "NO_COLOR: quits cleanly"
+
+# A monochrome terminal (vt100) and SIGTERM: quit with a save.
+run_burble "TERM=vt100" "$T/v.safetensors"
+wait_for '%  step [0-9]+' 30
+ok $? "TERM=vt100: the dashboard runs"
+wait_for '^ burble .*alice\.txt' 5
+ok $? "TERM=vt100: header shown"
+pid=$(cat "$T/pid" 2>/dev/null)
+[ -n "$pid" ] && kill -TERM "$pid"
+wait_for '^exit=[0-9]+' 60
+ok $? "SIGTERM ends the dashboard"
+test -s "$T/v.safetensors"
+ok $? "SIGTERM: the checkpoint was written first"
+tm send-keys -t "$PANE" "echo o''k2-\$\$" Enter
+wait_for '^ok2-[0-9]+$' 10
+ok $? "SIGTERM: the shell is usable"
+
+if [ "$_failed" -ne 0 ]; then
+	echo "# last screen:"
+	show
+fi
+done_testing

@@ -1,0 +1,230 @@
+#!/bin/sh
+# prompt.sh - the prompt in a real terminal (tmux), and the piped repl.
+# Copyright (C) 2026 The burble developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs `burble train` from a shell inside a detached tmux pane on a private
+# server and drives its prompt with send-keys, reading the screen with
+# capture-pane: a prime and its continuation, the sampling keys and :temp,
+# Ctrl-C on a long continuation, :peek, Cyrillic and CJK input, a bad
+# command; then `burble repl` twice to see the history survive a restart.
+# Last, piped `burble repl` against `burble sample`.
+
+. "$(dirname "$0")/setup.sh"
+
+need_cmd tmux
+need_shared alice.txt
+[ -x "$BURBLE" ] || skip_all "burble is not built"
+
+SOCK="burble-prompt-$$"
+PANE=prompt
+trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cap() { tm capture-pane -p -t "$PANE" 2>/dev/null; }
+keys() { tm send-keys -t "$PANE" "$@"; }
+# wait_for REGEX SECONDS: until the screen matches (grep -E)
+wait_for() {
+	_end=$(($(date +%s) + $2))
+	while :; do
+		cap | grep -Eq -- "$1" && return 0
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.1
+	done
+}
+# The prompt's input line, and the terminal cursor's column.
+input_line() { cap | grep -E '^(burble|   \.\.\.)> ' | tail -n 1; }
+cursor_x() { tm display-message -p -t "$PANE" '#{cursor_x}'; }
+# The output pane: the rows between the prompt title and the input line.
+out_pane() { cap | sed -n '/^── prompt /,/^burble> /p' | sed '1d;$d'; }
+show() { cap | sed 's/^/# /'; }
+
+CORPUS="$SHARED/corpora/alice.txt"
+ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 100"
+ENVS="XDG_STATE_HOME=$T/state INPUTRC=/dev/null"
+
+tm new-session -d -s "$PANE" -x 110 -y 64 \
+    "env PS1='$ ' ENV= LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=screen sh" ||
+	skip_all "tmux cannot start a session"
+tm set-option -t "$PANE" -g status off >/dev/null 2>&1
+sleep 0.3
+keys "$ENVS $BURBLE train $CORPUS $ARGS --epochs 200" \
+    " -o $T/m.safetensors; echo exit=\$?" Enter
+
+wait_for '^burble> ' 30
+ok $? "the dashboard shows the prompt"
+like "$(input_line)" 'T=0\.8 k=0 p=1\.0 len=300' \
+    "the sampling settings are shown beside the prompt"
+wait_for '── prompt · T=0\.8 k=0 p=1\.0 len=300' 5
+ok $? "... and in the pane title"
+# Let it learn a little so that :peek below is not uniform.
+wait_for 'samples · epoch [0-9]' 60
+ok $? "training runs (an epoch has ended)"
+
+# ---- a prime, and its continuation after it ----------------------------
+keys ":len 60" Enter
+wait_for '60 characters per continuation' 5
+ok $? ":len 60 is confirmed"
+keys "Alice was beginning" Enter
+wait_for '^— length, 60 characters' 15
+ok $? "a continuation of 60 characters ends"
+after=$(out_pane | awk '
+	/^Alice was beginning/ { on = 1; sub(/^Alice was beginning/, "") }
+	/^— / { on = 0 }
+	on { printf "%s", $0 }' | tr -d ' ')
+[ "${#after}" -ge 20 ]
+ok $? "the continuation follows the echoed prime ('$after')"
+
+# ---- temperature, top-k and top-p keys, and :temp ------------------------
+keys F7
+wait_for '^burble> .*T=0\.9 k=0' 5
+ok $? "F7 raises the temperature to 0.9"
+wait_for '── prompt · T=0\.9' 5
+ok $? "the pane title follows"
+keys M-Down M-Down
+wait_for '^burble> .*T=0\.7 k=0' 5
+ok $? "Alt-Down twice lowers it to 0.7"
+keys F8
+wait_for '^burble> .*T=0\.7 k=80 p=1\.0' 5
+ok $? "F8 turns top-k on (80)"
+keys F11
+wait_for '^burble> .*k=80 p=0\.95' 5
+ok $? "F11 lowers top-p to 0.95"
+keys F9 F12
+wait_for '^burble> .*T=0\.7 k=0 p=1\.0 ' 5
+ok $? "F9 and F12 bring them back"
+keys ":temp 0.3" Enter
+wait_for '^burble> .*T=0\.3 k=0' 5
+ok $? ":temp 0.3 shows T=0.3"
+keys ":te 0.35" Enter
+wait_for '^burble> .*T=0\.35 k=0' 5
+ok $? ":te 0.35 (a unique prefix) shows T=0.35"
+keys ":temp -1" Enter
+wait_for 'T must be a number >= 0 \(0 = greedy\), got .-1.' 5
+ok $? ":temp -1 says what is allowed"
+like "$(input_line)" 'T=0\.35 k=0' "... and changes nothing"
+keys ":to 5" Enter
+wait_for 'ambiguous command: to, could be: topk, topp' 5
+ok $? ":to is ambiguous"
+keys ":te" Tab
+wait_for '^burble> :temp ' 5
+ok $? "Tab completes :te to :temp"
+keys C-c
+
+# ---- a long continuation, a key while it streams, and Ctrl-C -------------
+keys ":len 100000" Enter ":rate 200" Enter "The Queen said" Enter
+wait_for '^burble> .*▶ T=0\.35.*rate=200/s' 5
+ok $? "a long continuation streams (marked beside the prompt)"
+sleep 1
+n1=$(out_pane | tr -d ' \n' | wc -c)
+keys F6
+wait_for '^burble> .*▶ T=0\.25' 5
+ok $? "F6 lowers the temperature while it streams"
+sleep 1
+n2=$(out_pane | tr -d ' \n' | wc -c)
+[ "$n2" -gt "$n1" ]
+ok $? "text keeps streaming ($n1 -> $n2 bytes on screen)"
+keys C-c
+wait_for '^— stopped, [0-9]+ characters' 5
+ok $? "Ctrl-C stops the continuation"
+stopped=$(cap | sed -n 's/^— stopped, \([0-9]*\) characters.*/\1/p' | tail -n 1)
+[ -n "$stopped" ] && [ "$stopped" -lt 100000 ]
+ok $? "... early ($stopped of 100000 characters)"
+s1=$(out_pane)
+sleep 0.7
+s2=$(out_pane)
+[ "$s1" = "$s2" ]
+ok $? "nothing streams after Ctrl-C"
+keys ":rate 0" Enter ":len 200" Enter
+wait_for '^burble> .*T=0\.25 k=0 p=1\.0 len=200 *$' 5
+ok $? "burble is still running and answering"
+! cap | grep -q '^exit='
+ok $? "Ctrl-C did not end the program"
+
+# ---- :peek -------------------------------------------------------------
+keys "Alice" Enter
+wait_for '^— length, 200 characters' 15
+keys ":peek" Enter
+wait_for '^  rest +[0-9]\.[0-9]{4}' 10
+ok $? ":peek shows a distribution"
+peek=$(out_pane | awk '/^next character, top/ { n = 0; s = "" } { s = s "\n" $0 } END { print s }')
+probs=$(printf '%s\n' "$peek" | sed -n "s/^  '.*'  *\([0-9]\.[0-9]\{4\}\) .*/\1/p")
+rest=$(printf '%s\n' "$peek" | sed -n 's/^  rest  *\([0-9]\.[0-9]*\).*/\1/p')
+count=$(printf '%s\n' "$probs" | grep -c .)
+want=$(printf '%s\n' "$peek" | sed -n 's/^next character, top \([0-9]*\):.*/\1/p')
+is "$count" "$want" "all $want candidates are shown with a probability"
+# the candidates alone: sorted, at most 1 together; and with the rest, 1
+printf '%s\n' "$probs" | awk -v rest="$rest" '
+	{ if (NR > 1 && $1 > prev + 1e-9) bad = 1; prev = $1; s += $1 }
+	END { exit !(bad == 0 && s > 0.3 && s <= 1.0006 &&
+	    s + rest > 0.999 && s + rest < 1.001) }'
+ok $? ":peek probabilities are sorted and sum to about 1 ($(printf '%s' "$probs" | tr '\n' ' ')+ rest $rest)"
+
+# ---- Cyrillic and CJK input ------------------------------------------------
+keys "Привет, мир"
+wait_for '^burble> Привет, мир' 5
+ok $? "Cyrillic input is shown as typed"
+is "$(cursor_x)" 19 "the cursor stands after it (display columns, not bytes)"
+keys C-a C-f C-f C-f
+sleep 0.3
+is "$(cursor_x)" 11 "Ctrl-A and three Ctrl-F: column 11"
+keys C-e Enter
+wait_for '^Привет, мир' 10
+ok $? "the Cyrillic prime is echoed in the output pane"
+wait_for '^— length, 200 characters' 15
+keys "世界 ok"
+wait_for '^burble> 世界 ok' 5
+ok $? "CJK input is shown"
+is "$(cursor_x)" 15 "wide characters take two columns"
+keys C-c
+wait_for '^burble> +T=' 5
+ok $? "Ctrl-C on an idle prompt clears the line"
+
+# ---- quit; the history survives a restart ------------------------------
+keys F10
+wait_for '^exit=[0-9]+' 60
+ok $? "F10 quits the dashboard"
+test -s "$T/state/burble/history"
+ok $? "the history file is written under \$XDG_STATE_HOME/burble"
+
+keys "clear; $ENVS $BURBLE repl -m $T/m.safetensors; echo exit=\$?" Enter
+wait_for '^burble> ' 20
+ok $? "burble repl shows the prompt"
+keys "history survives a restart" Enter
+wait_for '^— length' 15
+ok $? "burble repl continues a prime"
+keys ":quit" Enter
+wait_for '^exit=0' 20
+ok $? ":quit leaves burble repl"
+keys "clear; $ENVS $BURBLE repl -m $T/m.safetensors; echo exit=\$?" Enter
+wait_for '^burble> ' 20
+keys Up Up
+wait_for '^burble> history survives a restart' 5
+ok $? "Up recalls the line typed before the restart"
+keys C-c C-d
+wait_for '^exit=0' 20
+ok $? "Ctrl-D on an empty line quits"
+
+if [ "$_failed" -ne 0 ]; then
+	echo "# last screen:"
+	show
+fi
+
+# ---- piped repl == sample ----------------------------------------------
+M=$T/m.safetensors
+printf 'Alice\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 >"$T/repl.out" 2>&1
+ok $? "piped repl exits 0"
+"$BURBLE" sample -m "$M" --prime Alice --seed 7 -n 50 >"$T/sample.out" 2>&1
+ok $? "sample exits 0"
+cmp -s "$T/repl.out" "$T/sample.out"
+ok $? "piped repl gives exactly the text of sample (prime echoed by both)"
+like "$(head -c 5 "$T/repl.out")" '^Alice$' "the output starts with the prime"
+printf 'Alice\nThe Queen\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 \
+    >"$T/repl2.out" 2>&1
+"$BURBLE" sample -m "$M" --prime 'The Queen' --seed 7 -n 50 \
+    >"$T/sample2.out" 2>&1
+cat "$T/sample.out" "$T/sample2.out" | cmp -s - "$T/repl2.out"
+ok $? "two lines: two continuations, each as sample gives it"
+
+done_testing

@@ -1,0 +1,490 @@
+/* test_model.c - the model's forward, state and sampling step, and the
+ * optimizers.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "optim.h"
+#include "rng.h"
+#include "tap.h"
+#include "util.h"
+
+static const int cells[] = { CELL_LSTM, CELL_GRU, CELL_RNN };
+
+static model *
+make(int cell, int L, int H, int V, int E, float dropout, uint64_t seed)
+{
+	model_config c = { .cell = cell, .L = L, .H = H, .V = V, .E = E,
+	    .dropout = dropout };
+	rng_t r;
+	model *m = model_create(&c);
+
+	rng_seed(&r, seed);
+	model_init(m, &r);
+	return m;
+}
+
+static void
+random_ids(uint16_t *x, size_t n, int V, rng_t *r)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = (uint16_t)rng_below(r, (uint64_t)V);
+}
+
+static int
+close_rel(double a, double b, double tol)
+{
+	return fabs(a - b) <= tol * fmax(fabs(a), fabs(b)) + 1e-12;
+}
+
+/* ---- configuration, names, layout ------------------------------------- */
+
+static void
+test_config(void)
+{
+	model_config good = { .cell = CELL_LSTM, .L = 2, .H = 256, .V = 65,
+	    .E = 0, .dropout = 0.2f };
+	struct {
+		const char *what;
+		model_config c;
+	} bad[] = {
+		{ "0 layers", { CELL_LSTM, 0, 8, 10, 0, 0 } },
+		{ "17 layers", { CELL_LSTM, 17, 8, 10, 0, 0 } },
+		{ "hidden 0", { CELL_GRU, 1, 0, 10, 0, 0 } },
+		{ "hidden 8193", { CELL_GRU, 1, 8193, 10, 0, 0 } },
+		{ "vocabulary 1", { CELL_RNN, 1, 8, 1, 0, 0 } },
+		{ "vocabulary 65536", { CELL_RNN, 1, 8, 65536, 0, 0 } },
+		{ "embedding -1", { CELL_LSTM, 1, 8, 10, -1, 0 } },
+		{ "embedding 4097", { CELL_LSTM, 1, 8, 10, 4097, 0 } },
+		{ "dropout 1", { CELL_LSTM, 1, 8, 10, 0, 1.0f } },
+		{ "dropout -0.1", { CELL_LSTM, 1, 8, 10, 0, -0.1f } },
+		{ "dropout NaN", { CELL_LSTM, 1, 8, 10, 0, NAN } },
+		{ "cell 7", { 7, 1, 8, 10, 0, 0 } },
+	};
+	char *cause = NULL;
+
+	ok(model_config_check(&good, &cause) == 0 && cause == NULL,
+	    "config: 2x256 lstm accepted");
+	for (size_t i = 0; i < NELEMS(bad); i++) {
+		cause = NULL;
+		int rc = model_config_check(&bad[i].c, &cause);
+		ok(rc == -1 && cause != NULL && *cause != '\0',
+		    "config: %s rejected: %s", bad[i].what,
+		    cause ? cause : "(no message)");
+		free(cause);
+	}
+	ok(model_create(&bad[0].c) == NULL, "config: model_create refuses");
+
+	int names = 1;
+	for (size_t i = 0; i < NELEMS(cells); i++)
+		names &= cell_parse(cell_name(cells[i])) == cells[i];
+	ok(names && cell_parse("LSTM") == CELL_LSTM && cell_parse("x") == -1,
+	    "config: cell_name/cell_parse round trip");
+	names = 1;
+	for (int k = OPTIM_ADAM; k <= OPTIM_SGD; k++)
+		names &= optim_parse(optim_name(k)) == k;
+	ok(names && optim_parse("adamw") == -1,
+	    "config: optim_name/optim_parse round trip");
+}
+
+static void
+test_layout(void)
+{
+	model *m = make(CELL_LSTM, 2, 6, 11, 3, 0, 1);
+	static const char *names[] = { "embedding.weight",
+	    "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0",
+	    "lstm.bias_hh_l0", "lstm.weight_ih_l1", "lstm.weight_hh_l1",
+	    "lstm.bias_ih_l1", "lstm.bias_hh_l1", "fc.weight", "fc.bias" };
+	static const size_t shapes[][2] = { { 11, 3 }, { 24, 3 }, { 24, 6 },
+	    { 24, 0 }, { 24, 0 }, { 24, 6 }, { 24, 6 }, { 24, 0 },
+	    { 24, 0 }, { 11, 6 }, { 11, 0 } };
+	int good = m->ntensors == (int)NELEMS(names);
+	size_t off = 0;
+
+	for (int i = 0; good && i < m->ntensors; i++) {
+		const model_tensor *t = &m->tensors[i];
+		good &= strcmp(t->name, names[i]) == 0;
+		good &= t->shape[0] == shapes[i][0];
+		good &= t->ndim == (shapes[i][1] ? 2 : 1);
+		good &= t->ndim == 1 || t->shape[1] == shapes[i][1];
+		good &= t->offset == off;
+		off += t->size;
+	}
+	ok(good && off == m->nparams, "layout: tensor names, shapes, order");
+	ok(model_tensor_find(m, "lstm.weight_hh_l1") == &m->tensors[6] &&
+	    m->params + m->tensors[6].offset == m->w_hh[1] &&
+	    m->params + m->tensors[0].offset == m->emb &&
+	    m->params + m->tensors[10].offset == m->fc_b &&
+	    model_tensor_find(m, "lstm.weight_hh_l2") == NULL,
+	    "layout: model_tensor_find and the views agree");
+
+	/* init: U(-1/sqrt(H), 1/sqrt(H)), forget bias of bias_ih = 1 */
+	float k = 1.0f / sqrtf(6.0f);
+	int inrange = 1, forget = 1;
+	for (int i = 1; i < m->ntensors; i++) {
+		const model_tensor *t = &m->tensors[i];
+		for (size_t j = 0; j < t->size; j++) {
+			float v = m->params[t->offset + j];
+			int fg = (i == 3 || i == 7) && j >= 6 && j < 12;
+			if (fg)
+				forget &= v == 1.0f;
+			else
+				inrange &= fabsf(v) <= k;
+		}
+	}
+	ok(inrange && forget, "init: uniform bound 1/sqrt(H), LSTM forget "
+	    "bias 1");
+	model_free(m);
+
+	model *g = make(CELL_GRU, 1, 4, 5, 0, 0, 1);
+	ok(g->G == 3 && strcmp(g->tensors[0].name, "gru.weight_ih_l0") == 0 &&
+	    g->tensors[0].shape[0] == 12 && g->tensors[0].shape[1] == 5,
+	    "layout: gru one-hot weight_ih_l0 is (3H, V)");
+	model_free(g);
+}
+
+/* ---- forward ---------------------------------------------------------- */
+
+static void
+test_init_loss(void)
+{
+	enum { B = 4, T = 32, V = 65 };
+	uint16_t x[B * T], y[B * T];
+	rng_t r;
+
+	rng_seed(&r, 5);
+	random_ids(x, B * T, V, &r);
+	random_ids(y, B * T, V, &r);
+	for (size_t i = 0; i < NELEMS(cells); i++) {
+		model *m = make(cells[i], 2, 64, V, 0, 0.0f, 10 + i);
+		model_ws *ws = model_ws_create(m, B, T);
+		size_t correct = 0;
+		double loss = model_forward(m, ws, x, y, 0, &r, &correct);
+		ok(fabs(loss - log((double)V)) < 0.1 && correct <= B * T,
+		    "init loss %s: %.4f vs ln(V) %.4f", cell_name(cells[i]),
+		    loss, log((double)V));
+		model_ws_free(ws);
+		model_free(m);
+	}
+}
+
+/* The batch-1 step gives the training forward's logits: the summed
+ * -log softmax of stepping equals k * (mean loss of a T = k forward). */
+static void
+test_step_matches_forward(int cell, int E)
+{
+	enum { K = 12, V = 9 };
+	model *m = make(cell, 2, 16, V, E, 0.0f, 77 + cell);
+	model_state *s = model_state_create(m);
+	uint16_t x[K + 1];
+	rng_t r;
+	double worst = 0.0, sum = 0.0;
+
+	rng_seed(&r, 3);
+	random_ids(x, K + 1, V, &r);
+	model_state_reset(s);
+	for (int k = 1; k <= K; k++) {
+		const float *z = model_step(m, s, x[k - 1]);
+		double mx = z[0], se = 0.0;
+		for (int v = 1; v < V; v++)
+			mx = fmax(mx, z[v]);
+		for (int v = 0; v < V; v++)
+			se += exp((double)z[v] - mx);
+		sum += log(se) + mx - z[x[k]];
+
+		model_ws *ws = model_ws_create(m, 1, k);
+		double loss = model_forward(m, ws, x, x + 1, 0, &r, NULL);
+		double rel = fabs(loss * k - sum) / fabs(sum);
+		if (rel > worst)
+			worst = rel;
+		model_ws_free(ws);
+	}
+	ok(worst < 1e-4, "step = forward %s %s: worst relative difference "
+	    "%.2e over %d positions", cell_name(cell),
+	    E ? "embedding" : "one-hot", worst, K);
+	model_state_free(s);
+	model_free(m);
+}
+
+/* Two forwards of T = 5 with the state carried equal one of T = 10. */
+static void
+test_carry(int cell)
+{
+	enum { B = 3, T = 10, V = 11 };
+	model *m = make(cell, 2, 8, V, 0, 0.0f, 200 + cell);
+	model_ws *w10 = model_ws_create(m, B, T);
+	model_ws *w5 = model_ws_create(m, B, T / 2);
+	uint16_t x[B * T], y[B * T], xa[B * T / 2], ya[B * T / 2];
+	uint16_t xb[B * T / 2], yb[B * T / 2];
+	rng_t r;
+	size_t n10, n5;
+
+	rng_seed(&r, 9);
+	random_ids(x, B * T, V, &r);
+	random_ids(y, B * T, V, &r);
+	for (int b = 0; b < B; b++) {
+		for (int t = 0; t < T / 2; t++) {
+			xa[b * T / 2 + t] = x[b * T + t];
+			ya[b * T / 2 + t] = y[b * T + t];
+			xb[b * T / 2 + t] = x[b * T + T / 2 + t];
+			yb[b * T / 2 + t] = y[b * T + T / 2 + t];
+		}
+	}
+	/* A nonzero starting state, the same in both. */
+	float *s10 = model_ws_state(w10, &n10), *s5 = model_ws_state(w5, &n5);
+	for (size_t i = 0; i < n10; i++)
+		s10[i] = s5[i] = 0.5f * (2.0f * rng_float(&r) - 1.0f);
+
+	double l10 = model_forward(m, w10, x, y, 0, &r, NULL);
+	double la = model_forward(m, w5, xa, ya, 0, &r, NULL);
+	double lb = model_forward(m, w5, xb, yb, 0, &r, NULL);
+	double dmax = 0.0;
+	for (size_t i = 0; i < n10; i++)
+		dmax = fmax(dmax, fabs((double)s10[i] - s5[i]));
+	ok(n5 == n10 && close_rel(l10, (la + lb) / 2, 1e-6) && dmax < 1e-6,
+	    "carried state %s: T=10 loss %.6f = mean of two T=5 %.6f, final "
+	    "state diff %.1e", cell_name(cell), l10, (la + lb) / 2, dmax);
+
+	model_ws_reset(w5);
+	int zero = 1;
+	for (size_t i = 0; i < n5; i++)
+		zero &= s5[i] == 0.0f;
+	ok(zero && n10 == (cell == CELL_LSTM ? 2u : 1u) * 2 * B * 8,
+	    "carried state %s: size and model_ws_reset", cell_name(cell));
+	model_ws_free(w10);
+	model_ws_free(w5);
+	model_free(m);
+}
+
+/* Dropout acts in training only, and masks come from the rng. */
+static void
+test_dropout(void)
+{
+	enum { B = 4, T = 8, V = 13 };
+	model *m = make(CELL_LSTM, 2, 32, V, 0, 0.5f, 31);
+	model_ws *ws = model_ws_create(m, B, T);
+	uint16_t x[B * T], y[B * T];
+	rng_t r, r1, r2;
+
+	rng_seed(&r, 1);
+	random_ids(x, B * T, V, &r);
+	random_ids(y, B * T, V, &r);
+	double e1 = model_forward(m, ws, x, y, 0, &r, NULL);
+	model_ws_reset(ws);
+	double e2 = model_forward(m, ws, x, y, 0, &r, NULL);
+	model_ws_reset(ws);
+	rng_seed(&r1, 8);
+	rng_seed(&r2, 8);
+	double t1 = model_forward(m, ws, x, y, 1, &r1, NULL);
+	model_ws_reset(ws);
+	double t2 = model_forward(m, ws, x, y, 1, &r2, NULL);
+	model_ws_reset(ws);
+	double t3 = model_forward(m, ws, x, y, 1, &r1, NULL);
+	ok(e1 == e2 && t1 == t2 && t1 != e1 && t3 != t1,
+	    "dropout: eval deterministic (%.5f), train masks from the rng "
+	    "(%.5f, %.5f)", e1, t1, t3);
+	model_ws_free(ws);
+	model_free(m);
+}
+
+/* A tiny LSTM learns a sentence by heart; greedy stepping recites it. */
+static void
+test_memorise(void)
+{
+	static const char text[] =
+	    "a heron counts the reeds at dusk, and loses count at seven.";
+	enum { N = sizeof text - 1 };
+	int vocab[256], V = 0;
+	char chars[256];
+	uint16_t ids[N];
+
+	memset(vocab, -1, sizeof vocab);
+	for (int i = 0; i < N; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (vocab[ch] < 0) {
+			vocab[ch] = V;
+			chars[V++] = (char)ch;
+		}
+		ids[i] = (uint16_t)vocab[ch];
+	}
+
+	model *m = make(CELL_LSTM, 1, 48, V, 0, 0.0f, 2024);
+	model_ws *ws = model_ws_create(m, 1, N - 1);
+	optim_config oc;
+	optim_defaults(&oc, OPTIM_ADAM);
+	oc.lr = 1e-2f;
+	optim *o = optim_create(&oc, m->nparams);
+	rng_t r;
+	double loss = 0.0;
+	int steps;
+
+	rng_seed(&r, 0);
+	for (steps = 1; steps <= 400; steps++) {
+		model_ws_reset(ws);
+		loss = model_forward(m, ws, ids, ids + 1, 1, &r, NULL);
+		model_backward(m, ws, ids, ids + 1);
+		grad_clip(m->grads, m->nparams, 5.0f);
+		optim_step(o, m->params, m->grads);
+		if (loss < 0.01)
+			break;
+	}
+
+	char out[N + 1];
+	model_state *s = model_state_create(m);
+	model_state_reset(s);
+	out[0] = text[0];
+	int tok = ids[0];
+	for (int i = 1; i < N; i++) {
+		const float *z = model_step(m, s, tok);
+		int best = 0;
+		for (int v = 1; v < V; v++) {
+			if (z[v] > z[best])
+				best = v;
+		}
+		out[i] = chars[best];
+		tok = best;
+	}
+	out[N] = '\0';
+	ok(strcmp(out, text) == 0, "memorise: loss %.4f after %d Adam steps, "
+	    "greedy recital \"%s\"", loss, steps, out);
+	model_state_free(s);
+	optim_free(o);
+	model_ws_free(ws);
+	model_free(m);
+}
+
+/* ---- optimizers ------------------------------------------------------- */
+
+static const float grads3[3][3] = {
+	{ 0.1f, -0.2f, 0.3f }, { -0.05f, 0.4f, 0.3f }, { 0.2f, 0.0f, -0.1f }
+};
+
+/* Three steps from p = (1, -2, 0.5); returns the largest deviation from
+ * want[step][i]. */
+static double
+run_optim(const optim_config *c, const double want[3][3])
+{
+	float p[3] = { 1.0f, -2.0f, 0.5f };
+	optim *o = optim_create(c, 3);
+	double worst = 0.0;
+
+	for (int s = 0; s < 3; s++) {
+		optim_step(o, p, grads3[s]);
+		for (int i = 0; i < 3; i++)
+			worst = fmax(worst, fabs(p[i] - want[s][i]));
+	}
+	optim_free(o);
+	return worst;
+}
+
+static void
+test_optim(void)
+{
+	optim_config c;
+	/* Reference values: torch 1.13, torch.optim with the same settings
+	 * and gradients (see the step-1 formulas checked below). */
+	static const double adam[3][3] = {
+		{ 0.998000026, -1.99800003, 0.497999996 },
+		{ 0.997467339, -1.99873221, 0.495999992 },
+		{ 0.99615109, -1.99929821, 0.494788587 } };
+	static const double rms[3][3] = {
+		{ 0.980000019, -1.98000002, 0.480000019 },
+		{ 0.988980293, -1.99790645, 0.465822399 },
+		{ 0.971485496, -1.99790645, 0.470443547 } };
+	static const double rms_m[3][3] = {
+		{ 0.980000019, -1.98000002, 0.480000019 },
+		{ 0.970980287, -1.97990644, 0.447822392 },
+		{ 0.945367754, -1.97982228, 0.4234837 } };
+	static const double sgd[3][3] = {
+		{ 0.99000001, -1.98000002, 0.469999999 },
+		{ 0.986000001, -2.00200009, 0.412999988 },
+		{ 0.962400019, -2.02180004, 0.371699989 } };
+
+	/* Step 1 by hand. Adam: m^ = g, v^ = g^2, so p -= lr g/(|g| + eps).
+	 * RMSprop: v = 0.01 g^2, p -= lr g/(0.1|g| + eps). SGD: buf = g. */
+	optim_defaults(&c, OPTIM_ADAM);
+	ok(c.lr == 2e-3f && c.beta1 == 0.9f && c.beta2 == 0.999f &&
+	    c.eps == 1e-8f, "optim: adam defaults");
+	float p[3] = { 1.0f, -2.0f, 0.5f };
+	optim *o = optim_create(&c, 3);
+	optim_step(o, p, grads3[0]);
+	double w = 0.0;
+	for (int i = 0; i < 3; i++) {
+		double g = grads3[0][i], p0 = i == 0 ? 1 : i == 1 ? -2 : 0.5;
+		w = fmax(w, fabs(p[i] - (p0 - 2e-3 * g / (fabs(g) + 1e-8))));
+	}
+	ok(w < 1e-6 && o->t == 1, "optim: adam step 1 by hand (%.1e)", w);
+	optim_free(o);
+	w = run_optim(&c, adam);
+	ok(w < 5e-7, "optim: adam 3 steps = torch.optim.Adam (%.1e)", w);
+
+	optim_defaults(&c, OPTIM_RMSPROP);
+	ok(c.alpha == 0.99f && c.eps == 1e-8f && c.momentum == 0.0f,
+	    "optim: rmsprop defaults");
+	float q[3] = { 1.0f, -2.0f, 0.5f };
+	o = optim_create(&c, 3);
+	optim_step(o, q, grads3[0]);
+	w = 0.0;
+	for (int i = 0; i < 3; i++) {
+		double g = grads3[0][i], p0 = i == 0 ? 1 : i == 1 ? -2 : 0.5;
+		w = fmax(w, fabs(q[i] - (p0 - c.lr * g /
+		    (sqrt(0.01 * g * g) + 1e-8))));
+	}
+	ok(w < 1e-6, "optim: rmsprop step 1 by hand (%.1e)", w);
+	optim_free(o);
+	w = run_optim(&c, rms);
+	ok(w < 5e-7, "optim: rmsprop 3 steps = torch.optim.RMSprop (%.1e)", w);
+	c.momentum = 0.9f;
+	w = run_optim(&c, rms_m);
+	ok(w < 5e-7, "optim: rmsprop momentum 0.9, 3 steps = torch (%.1e)", w);
+
+	optim_defaults(&c, OPTIM_SGD);
+	ok(c.lr == 0.1f && c.momentum == 0.9f, "optim: sgd defaults");
+	w = run_optim(&c, sgd);
+	ok(w < 5e-7, "optim: sgd momentum 0.9, 3 steps = torch.optim.SGD "
+	    "(first buf = g) (%.1e)", w);
+
+	/* clip_grad_norm_ */
+	float g[3] = { 3.0f, 4.0f, 0.0f };
+	float n = grad_clip(g, 3, 1.0f);
+	double after = sqrt((double)g[0] * g[0] + (double)g[1] * g[1]);
+	ok(n == 5.0f && fabs(g[0] - 0.599999905) < 1e-7 &&
+	    fabs(g[1] - 0.799999833) < 1e-7 && fabs(after - 1.0) < 1e-6,
+	    "grad_clip: norm 5 returned, scaled to %.7f (torch: 0.6, 0.8 "
+	    "times 5/(5+1e-6))", after);
+	float h[2] = { 0.3f, 0.4f };
+	n = grad_clip(h, 2, 1.0f);
+	ok(fabsf(n - 0.5f) < 1e-7f && h[0] == 0.3f && h[1] == 0.4f,
+	    "grad_clip: under the limit, untouched");
+	float k[3] = { 1.0f, NAN, 2.0f };
+	ok(isnan(grad_clip(k, 3, 1.0f)), "grad_clip: NaN norm returned");
+	float inf[2] = { INFINITY, 1.0f };
+	ok(isinf(grad_clip(inf, 2, 1.0f)), "grad_clip: Inf norm returned");
+}
+
+int
+main(void)
+{
+	test_config();
+	test_layout();
+	test_init_loss();
+	for (size_t i = 0; i < NELEMS(cells); i++) {
+		test_step_matches_forward(cells[i], 0);
+		test_step_matches_forward(cells[i], 5);
+	}
+	for (size_t i = 0; i < NELEMS(cells); i++)
+		test_carry(cells[i]);
+	test_dropout();
+	test_memorise();
+	test_optim();
+	return tap_done();
+}

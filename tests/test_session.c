@@ -1,0 +1,175 @@
+/* test_session.c - the trainer and generator threads through the session
+ * API, as the dashboard drives them (also run under ThreadSanitizer).
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[] = "/tmp/burble-session-XXXXXX";
+
+static char *
+write_corpus(void)
+{
+	char *path = xasprintf("%s/text.txt", dir);
+	FILE *f = fopen(path, "w");
+	static const char *words[] = { "the ", "owl ", "reads ", "a ",
+		"book ", "by ", "lamplight", ".\n", "and ", "sea " };
+	unsigned x = 1;
+	for (int i = 0; i < 4000; i++) {
+		x = x * 1103515245u + 12345u;
+		fputs(words[(x >> 16) % NELEMS(words)], f);
+	}
+	fclose(f);
+	return path;
+}
+
+/* Wait for an event of type (other events are counted and dropped). */
+static event *
+wait_for(session *s, int type, double timeout, int *seen)
+{
+	double end = now_seconds() + timeout;
+	while (now_seconds() < end) {
+		event *e = session_wait_event(s, 0.1);
+		if (e == NULL)
+			continue;
+		if (seen != NULL)
+			seen[e->type]++;
+		if (e->type == type)
+			return e;
+		event_free(e);
+	}
+	return NULL;
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		tap_skip_all("no temporary directory");
+	char *corpus = write_corpus();
+	char *out = xasprintf("%s/m.safetensors", dir);
+	const char *files[] = { corpus };
+	session_config c;
+	memset(&c, 0, sizeof c);
+	c.files = files;
+	c.nfiles = 1;
+	c.model = (model_config){ .cell = CELL_LSTM, .L = 1, .H = 32,
+	    .dropout = 0.0f };
+	train_settings_default(&c.train);
+	c.train.B = 8;
+	c.train.T = 32;
+	c.train.epochs = 0;
+	c.train.max_steps = 400;
+	c.train.eval_every = 50;
+	c.train.sample_len = 40;
+	c.train.seed = 3;
+	c.output = out;
+	c.threads = 1;
+	c.generator = 1;
+	char *cause = NULL;
+	session *s = session_create(&c, &cause);
+	if (!ok(s != NULL, "session starts (%s)", cause ? cause : "ok"))
+		return tap_done();
+	int seen[EV_DONE + 1] = { 0 };
+
+	event *e = wait_for(s, EV_START, 10, seen);
+	ok(e != NULL, "EV_START arrives");
+	event_free(e);
+	const session_info *in = session_get_info(s);
+	ok(in->training && in->L == 1 && in->H == 32 && in->V > 10,
+	    "info describes the model (V=%d)", in->V);
+
+	e = wait_for(s, EV_STEP, 10, seen);
+	ok(e != NULL && e->step > 0 && isfinite(e->loss), "EV_STEP with a loss");
+	event_free(e);
+
+	/* A continuation streams while training goes on. */
+	session_generate(s, "the owl ");
+	size_t got = 0;
+	double end = now_seconds() + 10;
+	int ended = 0;
+	while (!ended && now_seconds() < end) {
+		e = session_wait_event(s, 0.1);
+		if (e == NULL)
+			continue;
+		if (e->type == EV_GEN) {
+			ok(e->nchars > 0 && e->prob[0] > 0 && e->prob[0] <= 1,
+			    "EV_GEN chunk with probabilities");
+			got += e->nchars;
+		} else if (e->type == EV_GEN_END)
+			ended = 1;
+		event_free(e);
+	}
+	ok(ended && got == 300, "a continuation of the default length (%zu)", got);
+
+	/* Settings apply; a peek sums to about one. */
+	gen_settings gs;
+	gen_settings_default(&gs);
+	gs.smp.temps[0] = 0;
+	gs.length = 20;
+	session_set_generation(s, &gs);
+	session_peek(s);
+	e = wait_for(s, EV_PEEK, 10, seen);
+	float sum = 0;
+	for (int i = 0; e != NULL && i < e->npeek; i++)
+		sum += e->peek_p[i];
+	ok(e != NULL && e->npeek > 0 && sum > 0.3f && sum <= 1.0001f,
+	    "peek: %d candidates, mass %.3f", e ? e->npeek : 0, sum);
+	event_free(e);
+
+	/* Pause stops the steps; resume starts them again. */
+	session_pause(s, 1);
+	e = wait_for(s, EV_PAUSED, 10, seen);
+	ok(e != NULL && e->paused, "paused");
+	long at = e ? e->step : -1;
+	event_free(e);
+	usleep(300000);
+	int steps_before = seen[EV_STEP];
+	e = wait_for(s, EV_STEP, 0.5, seen);
+	ok(e == NULL && seen[EV_STEP] == steps_before, "no steps while paused (at %ld)", at);
+	event_free(e);
+	session_save(s, NULL);
+	e = wait_for(s, EV_SAVED, 10, seen);
+	ok(e != NULL && access(out, R_OK) == 0, "save while paused writes %s", out);
+	event_free(e);
+	session_pause(s, 0);
+	e = wait_for(s, EV_STEP, 10, seen);
+	ok(e != NULL && e->step > at, "steps again after resume");
+	event_free(e);
+
+	/* Quit saves and ends with EV_DONE; the generator still answers. */
+	session_quit(s);
+	e = wait_for(s, EV_DONE, 30, seen);
+	ok(e != NULL, "EV_DONE after quit (%s)", e ? e->text : "none");
+	event_free(e);
+	ok(seen[EV_EVAL] > 0 && seen[EV_SAMPLE] > 0,
+	    "evaluations (%d) and samples (%d) happened", seen[EV_EVAL],
+	    seen[EV_SAMPLE]);
+	session_generate(s, "");
+	e = wait_for(s, EV_GEN_END, 10, seen);
+	ok(e != NULL, "the generator answers after training ended");
+	event_free(e);
+	session_free(s);
+
+	char *best = xasprintf("%s/m.best.safetensors", dir);
+	ok(access(best, R_OK) == 0, "the best model was written");
+	unlink(best);
+	unlink(out);
+	unlink(corpus);
+	rmdir(dir);
+	free(best);
+	free(out);
+	free(corpus);
+	return tap_done();
+}
