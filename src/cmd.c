@@ -87,7 +87,7 @@ is_blank(int c)
 int
 cmd_parse_double(const char *s, double *v)
 {
-	static locale_t c_locale;
+	static locale_t c_locale;	/* made once, kept */
 	locale_t old = (locale_t)0;
 	char *end;
 	double d;
@@ -95,9 +95,9 @@ cmd_parse_double(const char *s, double *v)
 	/* strtod follows LC_NUMERIC; the prompt's numbers are always "0.5". */
 	if (c_locale == (locale_t)0)
 		c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	if (*s == '\0' || isspace((unsigned char)*s))
+	if (*s == '\0')
 		return -1;
-	/* Decimal only: no hex floats, "inf" or "nan". */
+	/* Decimal only: no blanks, hex floats, "inf" or "nan". */
 	for (const char *q = s; *q != '\0'; q++)
 		if (!isdigit((unsigned char)*q) && strchr("+-.eE", *q) == NULL)
 			return -1;
@@ -342,7 +342,7 @@ parse_arg(const cmd_entry *ce, const char *arg, size_t n, cmd_result *r,
 		    (ce->kind == CMD_TOPP && !(d > 0 && d <= 1)) ||
 		    (ce->kind == CMD_LR && !(d > 0 && d <= 1e6)))
 			return bad_value(ce, tok, cause);
-		r->real = d;
+		r->real = d + 0.0;	/* "-0" is 0 */
 		break;
 	case CMD_ARGS_INT:
 		if (parse_long(tok, &l) != 0)

@@ -140,24 +140,15 @@ act(prompt *p, int action)
 		p->action(action, p->action_ud);
 }
 
-/* printf("%.*f") with a '.' whatever LC_NUMERIC says: the prompt's
- * numbers are read back as typed (cmd_parse_double is locale-free). */
+/* A number with digits decimals ("%.*f") or significant digits ("%.*g"),
+ * with a '.' whatever LC_NUMERIC says: the prompt's numbers are read back
+ * as typed (cmd_parse_double is locale-free). */
 static void
-fmt_fixed(char *buf, size_t size, double v, int digits)
+fmt_real(char *buf, size_t size, double v, int digits, int significant)
 {
 	char *c;
 
-	snprintf(buf, size, "%.*f", digits, v);
-	if ((c = strchr(buf, ',')) != NULL)
-		*c = '.';
-}
-
-static void
-fmt_sig(char *buf, size_t size, double v, int digits)
-{
-	char *c;
-
-	snprintf(buf, size, "%.*g", digits, v);
+	snprintf(buf, size, significant ? "%.*g" : "%.*f", digits, v);
 	if ((c = strchr(buf, ',')) != NULL)
 		*c = '.';
 }
@@ -169,10 +160,10 @@ fmt_num(char *buf, size_t size, double v)
 	size_t n;
 
 	if (v != 0 && fabs(v) < 0.01) {
-		fmt_fixed(buf, size, v, 3);
+		fmt_real(buf, size, v, 3, 0);
 		return;
 	}
-	fmt_fixed(buf, size, v, 2);
+	fmt_real(buf, size, v, 2, 0);
 	/* "0.80" -> "0.8", "1.00" -> "1.0" */
 	n = strlen(buf);
 	if (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
@@ -440,8 +431,7 @@ gen_start(prompt *p, const char *prime)
 static void
 gen_text(prompt *p, const event *e)
 {
-	if (p->nrec > 0)
-		gen_echo(p);
+	gen_echo(p);
 	if (!p->gen_open) {
 		out_fresh_line(p);
 		p->gen_open = 1;
@@ -454,15 +444,15 @@ gen_text(prompt *p, const event *e)
 static void
 gen_end(prompt *p, const char *why)
 {
-	double dt = 0;
+	char dt[32] = "?";
 	size_t n = 0;
 
 	if (p->nrec > 0) {
 		gen_echo(p);
-		dt = now_seconds() - p->recs[0].t0;
+		fmt_real(dt, sizeof dt, now_seconds() - p->recs[0].t0, 1, 0);
 		n = p->recs[0].nchars;
 	}
-	out_msg(p, ST_NOTE, "%s %s, %zu character%s in %.1f s",
+	out_msg(p, ST_NOTE, "%s %s, %zu character%s in %s s",
 	    p->utf8 ? "\u2014" : "--", why && *why ? why : "ended", n,
 	    n == 1 ? "" : "s", dt);
 	gen_pop(p);
@@ -505,7 +495,7 @@ show_peek(prompt *p, const event *e)
 		out_utf8(p, "'", ST_TEXT, NULL, 0);
 		for (j = utf8_width(g); j < 3; j++)	/* align the numbers */
 			out_cp(p, ' ', ST_TEXT);
-		fmt_fixed(num, sizeof num, pr, 4);
+		fmt_real(num, sizeof num, pr, 4, 0);
 		out_utf8(p, "  ", ST_TEXT, NULL, 0);
 		out_utf8(p, num, ST_TEXT, NULL, 0);
 		out_cp(p, ' ', ST_TEXT);
@@ -518,7 +508,7 @@ show_peek(prompt *p, const event *e)
 				out_cp(p, '#', ST_BAR);
 		}
 	}
-	fmt_fixed(num, sizeof num, MAX(0.0, 1.0 - sum), 4);
+	fmt_real(num, sizeof num, MAX(0.0, 1.0 - sum), 4, 0);
 	out_msg(p, ST_NOTE, "  rest   %s", num);
 }
 
@@ -775,7 +765,7 @@ run_command(prompt *p, const char *line)
 	case CMD_LR:
 		if (need_training(p, ":lr")) {
 			session_set_lr(p->s, (float)r.real);
-			fmt_sig(num, sizeof num, r.real, 3);
+			fmt_real(num, sizeof num, r.real, 3, 1);
 			out_msg(p, ST_NOTE, "learning rate %s", num);
 		}
 		break;
@@ -871,7 +861,12 @@ line_cb(char *line)
 		return;
 	}
 	if (line == NULL) {		/* Ctrl-D on an empty line */
-		act(p, PA_QUIT);
+		/* quits `burble repl`; a training run is not ended by a
+		 * stray key */
+		if (session_get_info(p->s)->training)
+			out_msg(p, ST_NOTE, "F10 or :quit to quit");
+		else
+			act(p, PA_QUIT);
 		return;
 	}
 	n = strlen(line);
@@ -904,7 +899,9 @@ line_cb(char *line)
 	p->in_dirty = 1;
 }
 
-/* Completion: command names after ':', files for :load and :save. */
+/* Completion: command names after ':', files for :load and :save. What
+ * complete_cb found is kept for complete_gen, which readline calls without
+ * a user pointer. */
 static int complete_kind;
 
 static char *

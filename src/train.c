@@ -16,15 +16,15 @@ void
 train_settings_default(train_settings *s)
 {
 	memset(s, 0, sizeof *s);
-	s->B = 64;
-	s->T = 100;
+	s->B = 32;
+	s->T = 64;
 	s->val_frac = 0.1f;
 	optim_defaults(&s->opt, OPTIM_ADAM);
 	s->opt.lr = 2e-3f;
 	s->lr_decay = 1.0f;
 	s->lr_decay_after = 0;
 	s->clip = 5.0f;
-	s->epochs = 20;
+	s->epochs = 30;
 	s->max_steps = 0;
 	s->patience = 0;
 	s->eval_every = 0;

@@ -45,7 +45,7 @@ is "$st" 1 "a directory as a model: exit 1"
 	--batch 8 --seq 32 --seed 1 --sample-len 40 -o "$T/m.safetensors" \
 	"$corpus" >"$T/train" 2>"$T/err"; st=$?
 ok $st "train a tiny model"
-like "$(cat "$T/train")" "^epoch 1/20 step [0-9]+/30 .* loss [0-9.]+ " "progress lines"
+like "$(cat "$T/train")" "^epoch 1/30 step [0-9]+/30 .* loss [0-9.]+ " "progress lines"
 like "$(cat "$T/train")" "^val epoch 0 step 15 loss [0-9.]+ bpc" "validation lines"
 like "$(cat "$T/train")" "^sample T=0.2:" "samples at T=0.2"
 like "$(cat "$T/train")" "^done .*saved $T/m.safetensors" "a summary line"

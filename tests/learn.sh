@@ -20,14 +20,15 @@ for cell in lstm gru rnn; do
 	is "$got" "$text" "$cell: greedy sampling reproduces the memorised line"
 done
 
-# 2. Alice: 2 x 128 LSTM, 250 steps of 32 x 64 (about a minute on 2 cores).
-# Measured when this test was written: validation loss 1.83-1.86 nats
-# after 250 steps (3.1 at the start, ln 72 = 4.28 for a uniform guess).
-# The threshold leaves room for other BLAS builds and thread counts.
+# 2. Alice: 2 x 128 LSTM, 300 steps of 32 x 64 at lr 5e-3 (about 30 s on
+# 2 cores). Measured when this test was written: validation loss 3.03 after
+# 100 steps, 2.10 after 300; the PyTorch reference (shared/bench/
+# torch_charrnn.py, same configuration) gives 3.04 and 2.09. A uniform guess
+# is ln 71 = 4.26. The threshold leaves room for other BLAS builds.
 alice=$SHARED/corpora/alice.txt
 if [ -f "$alice" ]; then
-	"$BURBLE" train --layers 2 --hidden 128 --batch 32 --seq 64 \
-		--steps 250 --epochs 0 --eval-every 125 --sample-len 0 --seed 7 \
+	"$BURBLE" train --layers 2 --hidden 128 --batch 32 --seq 64 --lr 5e-3 \
+		--steps 300 --epochs 0 --eval-every 100 --sample-len 0 --seed 7 \
 		--dropout 0 -o "$T/alice.safetensors" "$alice" >"$T/alice.log" 2>&1
 	ok $? "alice: 2x128 LSTM trains"
 	first=$(sed -n 's/^val .* loss \([0-9.]*\) .*/\1/p' "$T/alice.log" | head -1)
@@ -35,7 +36,7 @@ if [ -f "$alice" ]; then
 	diag_line="first val loss $first, last $last"
 	echo "# $diag_line"
 	awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }'; ok $? "alice: validation loss falls ($diag_line)"
-	awk -v b="$last" -v t=2.0 'BEGIN { exit !(b < t) }'; ok $? "alice: validation loss $last < 2.0 nats"
+	awk -v b="$last" -v t=2.25 'BEGIN { exit !(b < t) }'; ok $? "alice: validation loss $last < 2.25 nats"
 else
 	skip "../shared/corpora/alice.txt not present"
 	skip "../shared/corpora/alice.txt not present"

@@ -180,6 +180,9 @@ is "$(cursor_x)" 15 "wide characters take two columns"
 keys C-c
 wait_for '^burble> +T=' 5
 ok $? "Ctrl-C on an idle prompt clears the line"
+keys C-d
+wait_for '^F10 or :quit to quit' 5
+ok $? "Ctrl-D does not end a training run"
 
 # ---- quit; the history survives a restart ------------------------------
 keys F10

@@ -117,6 +117,8 @@ test_numbers(void)
 	    "blanks around, 0 is allowed");
 	ok(good("temp 1e-1", &r, CMD_TEMP) && fabs(r.real - 0.1) < 1e-12,
 	    "no colon, exponent");
+	ok(good(":temp -0", &r, CMD_TEMP) && r.real == 0 && !signbit(r.real),
+	    ":temp -0 is 0");
 	bad(":temp -0.1", ":temp: T must be a number >= 0 (0 = greedy), "
 	    "got '-0.1'");
 	bad(":temp abc", "must be a number >= 0");

@@ -73,8 +73,12 @@ like "$out" '^loss [0-9.]+ nats  bpc [0-9.]+  perplexity [0-9.]+  accuracy [0-9.
 "$BURBLE" train --headless --steps 5 --hidden 16 --layers 1 --batch 4 \
 	--seq 20 --seed 3 --threads 1 --weights-only \
 	-o "$T/wo.safetensors" "$text" >"$T/log" 2>&1
-ok $? "a weights-only file"
-compare "$T/wo.safetensors" "weights-only"
+ok $? "burble train --weights-only$(head -c 200 "$T/log" | tr '\n' ' ')"
+if [ -f "$T/wo.safetensors" ]; then
+	compare "$T/wo.safetensors" "weights-only"
+else
+	skip "weights-only: no file to compare"
+fi
 
 # ---- import: PyTorch -> burble ------------------------------------------
 "$PY" "$BT" export-random "$T/rand.safetensors" --cell lstm --layers 2 \
