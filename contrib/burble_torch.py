@@ -311,7 +311,7 @@ def encode_cps(vocab, cps, map_unknown=False):
     return ids
 
 
-# ---- evaluation ----------------------------------------------------------------
+# ---- evaluation ------------------------------------------------------------
 
 @torch.no_grad()
 def evaluate(model, ids, T=100):

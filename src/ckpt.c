@@ -67,9 +67,14 @@ _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24,
 #define CKPT_BIG_ENDIAN 0
 #endif
 
-/* A header bigger than this is not one burble wrote (a day of history is a
- * few MB); jansson needs several times the text in memory. */
+/* A header bigger than this is not one burble wrote: burble thins the
+ * training points of the history (every 2nd, 4th, ...; evaluations are all
+ * kept) to stay under CKPT_WRITE_HEADER; a day of reports is about 8 MB. */
 #define CKPT_MAX_HEADER ((uint64_t)32 << 20)
+#define CKPT_WRITE_HEADER ((size_t)16 << 20)
+/* jansson takes up to ~80 bytes of memory per byte of JSON ("[{},{},..."):
+ * the most a parse may be estimated to need (json_cost). */
+#define CKPT_MAX_JSON_COST ((uint64_t)512 << 20)
 #define CKPT_MAX_FILE_TENSORS 1024
 #define CKPT_MAX_BT ((long long)1 << 24)
 
@@ -528,13 +533,17 @@ meta_progress(const train_progress *p, long optim_t)
 	return b.s;
 }
 
+/* Points: all evaluations, the last point, and every stride-th other. */
 static char *
-meta_history(const train_progress *p)
+meta_history(const train_progress *p, size_t stride)
 {
 	jbuf b = { 0 };
 	jb_open(&b, "[");
 	for (size_t i = 0; i < p->nhist; i++) {
 		const hist_point *h = &p->hist[i];
+		if (stride > 1 && i % stride != 0 && i + 1 != p->nhist &&
+		    isnan(h->val_loss))
+			continue;
 		jb_open(&b, "{");
 		jb_key(&b, "step");
 		jb_int(&b, h->step);
@@ -585,7 +594,8 @@ tensor_entry(json_t *root, const char *name, int ndim, const uint64_t *shape,
 
 /* The JSON header, padded with spaces to a multiple of 8 bytes. */
 static char *
-build_header(const ckpt *c, int with_train, uint64_t ntotal, size_t *len)
+build_header(const ckpt *c, int with_train, uint64_t ntotal, size_t stride,
+    size_t *len)
 {
 	const model *m = c->m;
 	json_t *root = json_object(), *meta = json_object();
@@ -623,7 +633,7 @@ build_header(const ckpt *c, int with_train, uint64_t ntotal, size_t *len)
 		bad |= meta_set(meta, "burble.progress",
 		    meta_progress(&c->prog, c->opt ? c->opt->t : 0)) < 0;
 		bad |= meta_set(meta, "burble.history",
-		    meta_history(&c->prog)) < 0;
+		    meta_history(&c->prog, stride)) < 0;
 	}
 	bad |= json_object_set_new(root, "__metadata__", meta) < 0;
 	meta = NULL;
@@ -788,20 +798,27 @@ ckpt_save(const char *path, const ckpt *c, int weights_only, char **cause)
 		if (c->opt == NULL || c->opt->n != m->nparams)
 			return set_cause(cause, "%s: cannot save: no optimizer "
 			    "state for this model", path);
+		uint64_t ns = state_floats(&m->cfg, c->settings.B);
 		if (c->prog.state != NULL && c->prog.nstate > 0 &&
-		    c->prog.nstate != state_floats(&m->cfg, c->settings.B))
-			return set_cause(cause, "%s: cannot save: carried state "
-			    "has %zu floats, the model with batch %d needs %"
-			    PRIu64, path, c->prog.nstate, c->settings.B,
-			    state_floats(&m->cfg, c->settings.B));
+		    c->prog.nstate != ns)
+			return set_cause(cause, "%s: cannot save: carried "
+			    "state has %zu floats, the model with batch %d "
+			    "needs %" PRIu64, path, c->prog.nstate,
+			    c->settings.B, ns);
 	}
 
 	/* Numbers in the C locale whatever the UI set (',' decimal points). */
 	locale_t cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0), old = 0;
 	if (cloc != (locale_t)0)
 		old = uselocale(cloc);
-	size_t hlen = 0;
-	char *hdr = build_header(c, with_train, ntotal, &hlen);
+	size_t hlen = 0, stride = 1;
+	char *hdr = build_header(c, with_train, ntotal, stride, &hlen);
+	while (hdr != NULL && hlen > CKPT_WRITE_HEADER &&
+	    stride < c->prog.nhist) {
+		free(hdr);
+		stride *= 2;
+		hdr = build_header(c, with_train, ntotal, stride, &hlen);
+	}
 	if (cloc != (locale_t)0) {
 		uselocale(old);
 		freelocale(cloc);
@@ -809,6 +826,11 @@ ckpt_save(const char *path, const ckpt *c, int weights_only, char **cause)
 	if (hdr == NULL)
 		return set_cause(cause, "%s: cannot save: the metadata could "
 		    "not be encoded", path);
+	if (hlen > CKPT_MAX_HEADER) {
+		free(hdr);
+		return set_cause(cause, "%s: cannot save: the metadata takes "
+		    "%zu bytes, more than a checkpoint may hold", path, hlen);
+	}
 
 	char *tmp = NULL;
 	int fd = tmp_create(path, &tmp);
@@ -839,8 +861,8 @@ ckpt_save(const char *path, const ckpt *c, int weights_only, char **cause)
 	if (rc < 0) {
 		unlink(tmp);
 		free(tmp);
-		return set_cause(cause, "%s: cannot save (%s): %s; the previous "
-		    "file is unchanged", path, what, strerror(e));
+		return set_cause(cause, "%s: cannot save (%s): %s; the "
+		    "previous file is unchanged", path, what, strerror(e));
 	}
 	free(tmp);
 	fsync_dir_of(path);
@@ -1052,6 +1074,33 @@ get_str(lctx *x, json_t *o, const char *key, const char **v)
 	return 0;
 }
 
+/* An estimate of the memory jansson needs to parse s (see
+ * CKPT_MAX_JSON_COST): containers and members are what cost. */
+static uint64_t
+json_cost(const char *s, size_t n)
+{
+	uint64_t cost = 2 * (uint64_t)n;
+	int in_str = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == '"')
+			in_str = 1;
+		else if (c == '{' || c == '[')
+			cost += 256;
+		else if (c == ',' || c == ':')
+			cost += 96;
+	}
+	return cost;
+}
+
 /* Parse metadata value `key` (JSON text) into *out; absent: *out = NULL. */
 static int
 meta_json(lctx *x, json_t *meta, const char *key, json_type type,
@@ -1064,6 +1113,9 @@ meta_json(lctx *x, json_t *meta, const char *key, json_type type,
 	if (s == NULL)
 		return 0;
 	x->where = key;
+	if (json_cost(json_string_value(s), json_string_length(s)) >
+	    CKPT_MAX_JSON_COST)
+		return bad(x, "too large or too deeply structured to read");
 	*out = json_loadb(json_string_value(s), json_string_length(s),
 	    JSON_REJECT_DUPLICATES, &err);
 	if (*out == NULL)
@@ -1084,8 +1136,8 @@ parse_u64_dims(lctx *x, const char *name, json_t *shape, ftensor *t)
 		return bad(x, "tensor '%s': shape must be an array", name);
 	size_t nd = json_array_size(shape);
 	if (nd < 1 || nd > 2)
-		return bad(x, "tensor '%s' has %zu dimensions (1 or 2 expected)",
-		    name, nd);
+		return bad(x, "tensor '%s' has %zu dimensions (1 or 2 "
+		    "expected)", name, nd);
 	t->ndim = (int)nd;
 	t->shape[1] = 1;
 	for (size_t i = 0; i < nd; i++) {
@@ -1681,8 +1733,8 @@ check_layout(lctx *x, const model_config *c)
 			char got[64], want[64];
 			shape_str(got, sizeof got, t->ndim, t->shape);
 			shape_str(want, sizeof want, e[i].ndim, e[i].shape);
-			return bad(x, "lies about its sizes: tensor '%s' is %s, "
-			    "but burble.config (%s, layers %d, hidden %d, "
+			return bad(x, "lies about its sizes: tensor '%s' is "
+			    "%s, but burble.config (%s, layers %d, hidden %d, "
 			    "vocab %d, embed %d) needs %s", e[i].name, got,
 			    cell_name(c->cell), c->L, c->H, c->V, c->E, want);
 		}
@@ -1749,6 +1801,10 @@ load_all(lctx *x, ckpt *c)
 		    "object)");
 		goto out;
 	}
+	if (json_cost(hdr, (size_t)N) > CKPT_MAX_JSON_COST) {
+		bad(x, "header too large or too deeply structured to read");
+		goto out;
+	}
 	root = json_loadb(hdr, (size_t)N, JSON_REJECT_DUPLICATES, &err);
 	free(hdr);
 	hdr = NULL;
@@ -1809,7 +1865,8 @@ load_all(lctx *x, ckpt *c)
 			    "burble.progress");
 			goto out;
 		}
-		if (fo->ndim != 2 || fo->shape[0] != 2 || fo->shape[1] != total) {
+		if (fo->ndim != 2 || fo->shape[0] != 2 ||
+		    fo->shape[1] != total) {
 			char got[64];
 			shape_str(got, sizeof got, fo->ndim, fo->shape);
 			bad(x, "lies about its sizes: tensor '%s' is %s, the "

@@ -1483,7 +1483,7 @@ dash_action(int action, void *ud)
 			del(&d->w_overlay);
 		break;
 	case PA_PAUSE:
-		if (!d->training || d->done)
+		if (!d->training || d->done || d->quitting)
 			break;
 		d->pause_want = !d->pause_want;
 		session_pause(d->s, d->pause_want);

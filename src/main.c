@@ -70,6 +70,8 @@ static const char usage_train[] =
 "      --map-unknown        with --resume: characters outside the vocabulary\n"
 "                           become the unknown symbol\n"
 "      --keep N             keep at most N templated checkpoints (0 = all)\n"
+"      --weights-only       save weights and metadata only (no optimizer\n"
+"                           state: smaller, but cannot be resumed)\n"
 "      --metrics FILE       append one JSON object per report and evaluation\n"
 "      --headless           plain progress lines, no dashboard\n"
 "      --no-color           no colours (also when NO_COLOR is set)\n"
@@ -90,6 +92,8 @@ static const char usage_train[] =
 "                           validation loss (0 = off)\n"
 "      --eval-every N       evaluate, sample and save every N steps instead\n"
 "                           of at each epoch end\n"
+"      --report-every N     a progress report every N steps (default: four\n"
+"                           a second, printed headless every 2 s)\n"
 "      --seed S             make the run reproducible (default: the clock)\n"
 "      --threads N          BLAS threads (default: all cores)\n"
 "      --sample-len N       characters per end-of-epoch sample (200)\n"
@@ -1213,7 +1217,7 @@ enum {
 	OPT_PATIENCE, OPT_EVAL_EVERY, OPT_SEED, OPT_THREADS, OPT_SAMPLE_LEN,
 	OPT_SAMPLE_TEMPS, OPT_CELL, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED,
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
-	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY,
+	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY,
 };
 
 static int
@@ -1224,6 +1228,7 @@ cmd_train(int argc, char **argv)
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "map-unknown", no_argument, NULL, OPT_MAP_UNKNOWN },
 		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "weights-only", no_argument, NULL, OPT_WEIGHTS_ONLY },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -1282,6 +1287,7 @@ cmd_train(int argc, char **argv)
 		case OPT_MAP_UNKNOWN: c.map_unknown = 1; break;
 		case OPT_KEEP: INT_OPT("--keep", 0, INT_MAX, c.keep); break;
 		case OPT_METRICS: c.metrics = optarg; break;
+		case OPT_WEIGHTS_ONLY: c.weights_only = 1; break;
 		case OPT_HEADLESS: headless_flag = 1; break;
 		case OPT_NO_COLOR: no_color = 1; break;
 		case OPT_EPOCHS:
@@ -1485,6 +1491,9 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* A file grown past RLIMIT_FSIZE is a failed write (EFBIG) that the
+	 * checkpoint code reports, not a dead process. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;

@@ -30,6 +30,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@
 #define CLONES
 #endif
 #define KERNEL VECTORIZE CLONES static
+
+#define MODEL_MAX_THREADS 64
 
 /* ---- activations ------------------------------------------------------ */
 
@@ -262,12 +265,15 @@ vec_add(float *restrict y, const float *restrict x, size_t n)
 		y[i] += x[i];
 }
 
-/* out (N) += the column sums of a (M, N): bias gradients. */
+/* out[c0..c1) += the column sums of a (M, N) there: bias gradients. */
 static void
-colsum_add(float *out, const float *a, size_t M, size_t N)
+colsum_add(float *out, const float *a, size_t M, size_t N, size_t c0,
+    size_t c1)
 {
+	if (c0 >= c1)
+		return;
 	for (size_t i = 0; i < M; i++)
-		vec_add(out, a + i * N, N);
+		vec_add(out + c0, a + i * N + c0, c1 - c0);
 }
 
 /*
@@ -402,12 +408,14 @@ gemm_nn(float *c, const float *a, const float *b, int M, int N, int K,
 	    a, K, b, N, beta, c, N);
 }
 
-/* c (M, N) += a (K, M)^T @ b (K, N): weight gradients summed over K rows */
+/* c (M, N) += a (K, M)^T @ b (K, N): weight gradients summed over K rows;
+ * a's rows are lda apart (a may be a column slice). */
 static void
-gemm_tn_acc(float *c, const float *a, const float *b, int M, int N, int K)
+gemm_tn_acc(float *c, const float *a, const float *b, int M, int N, int K,
+    int lda)
 {
 	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, 1.0f,
-	    a, M, b, N, 1.0f, c, N);
+	    a, lda, b, N, 1.0f, c, N);
 }
 
 /* ---- names and configuration ------------------------------------------ */
@@ -622,6 +630,8 @@ struct model_ws {
 	float *dpreh;		/* (T, B, GH) GRU: the W_hh side */
 	float *hp;		/* (B, GH) GRU: W_hh h of one step */
 	float *dbuf[2];		/* (T, B, max(H, E)) */
+	double *rowloss;	/* (T*B) cross-entropy per row */
+	size_t hits[MODEL_MAX_THREADS];	/* correct argmax per thread */
 };
 
 /* Carve n floats off a bump allocator, each block 64-byte aligned. */
@@ -691,6 +701,7 @@ model_ws_create(const model *m, int B, int T)
 	ws_layout(ws, ws->mem, &total);
 	ws->xt = xreallocarray(NULL, (size_t)B * T, sizeof *ws->xt);
 	ws->yt = xreallocarray(NULL, (size_t)B * T, sizeof *ws->yt);
+	ws->rowloss = xreallocarray(NULL, (size_t)B * T, sizeof *ws->rowloss);
 	return ws;
 }
 
@@ -702,6 +713,7 @@ model_ws_free(model_ws *ws)
 	free(ws->mem);
 	free(ws->xt);
 	free(ws->yt);
+	free(ws->rowloss);
 	free(ws);
 }
 
@@ -725,32 +737,137 @@ model_ws_dstate(const model_ws *ws)
 	return ws->dstate;
 }
 
+/* ---- threads ---------------------------------------------------------- */
+
+/*
+ * The forward and backward split their work over their own threads, as
+ * many as OpenBLAS is set to use (openblas_set_num_threads, the trainer's
+ * --threads), and run OpenBLAS single-threaded meanwhile. Two reasons: the
+ * per-step GEMMs are small (M = B) and OpenBLAS gains nothing from a second
+ * thread there (64x1024x256 runs slower on 2 threads than on 1), while the
+ * streams are independent, so each thread can run the whole recurrence of
+ * its share of them; and OpenBLAS's idle workers spin for a while after
+ * each threaded call, stealing a core from whatever runs next. The big
+ * GEMMs are split by rows of their output. Results differ with the thread
+ * count only by float rounding (OpenBLAS's kernels treat edge rows
+ * differently). Calls on small workspaces stay on one thread. OpenBLAS's
+ * setting is global: no other thread should count on BLAS threads while a
+ * forward or backward runs.
+ */
+typedef struct job job;
+struct job {
+	const model *m;
+	model_ws *ws;
+	int l;			/* layer */
+	float *dtop, *dnext;	/* backward: d hs[1..T] of layer l, d input */
+	void (*fn)(job *, int i, int n);	/* part i of n */
+};
+
+typedef struct {
+	job *j;
+	int i, n;
+} part;
+
+static void *
+part_main(void *arg)
+{
+	part *p = arg;
+
+	p->j->fn(p->j, p->i, p->n);
+	return NULL;
+}
+
+/* Run fn(j, i, n) for i = 0..n-1, part 0 on the calling thread. */
+static void
+parallel(job *j, void (*fn)(job *, int, int), int n)
+{
+	part p[MODEL_MAX_THREADS];
+	pthread_t tid[MODEL_MAX_THREADS];
+	int started[MODEL_MAX_THREADS];
+
+	j->fn = fn;
+	if (n <= 1) {
+		fn(j, 0, 1);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		p[i] = (part){ j, i, n };
+	for (int i = 1; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, part_main, &p[i]) == 0;
+	fn(j, 0, n);
+	for (int i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			fn(j, i, n);	/* no thread: do it here */
+	}
+}
+
+/* Part i of n of [0, count), in multiples of align (but the last). */
+static void
+share(size_t count, int i, int n, size_t align, size_t *lo, size_t *hi)
+{
+	size_t chunk = (count + (size_t)n - 1) / (size_t)n;
+
+	chunk = (chunk + align - 1) / align * align;
+	*lo = MIN((size_t)i * chunk, count);
+	*hi = MIN(*lo + chunk, count);
+}
+
+/* OpenBLAS's thread count, which it gives up until threads_end. */
+static int
+threads_begin(void)
+{
+	int nt = openblas_get_num_threads();
+
+	if (nt > 1)
+		openblas_set_num_threads(1);
+	return MAX(1, nt);
+}
+
+/* Threads worth using on ws: starting one costs ~20 us, ~1e6 flops. */
+static int
+threads_for(const model_ws *ws, int nt)
+{
+	double work = (double)ws->T * ws->B * ws->G * ws->cfg.H * ws->cfg.H;
+
+	return work < 4e6 ? 1 : MIN(nt, MODEL_MAX_THREADS);
+}
+
+static void
+threads_end(int nt)
+{
+	if (nt > 1)
+		openblas_set_num_threads(nt);
+}
+
 /* ---- forward ---------------------------------------------------------- */
 
-/* act (TB, GH) = columns x[tb] of w (GH, V): the one-hot input projection.
- * Blocks of 64 rows of w (64 V floats) stay in L1 across all TB rows. */
+/* act (n, GH) = columns x[0..n) of w (GH, V): the one-hot input projection.
+ * Blocks of 64 rows of w (64 V floats) stay in L1 across the n rows. */
 static void
-onehot_forward(float *act, const float *w, const uint16_t *x, size_t TB,
+onehot_forward(float *act, const float *w, const uint16_t *x, size_t n,
     size_t GH, size_t V)
 {
 	for (size_t j0 = 0; j0 < GH; j0 += 64) {
 		size_t j1 = MIN(j0 + 64, GH);
-		for (size_t tb = 0; tb < TB; tb++) {
-			float *a = act + tb * GH;
-			const float *wc = w + x[tb];
+		for (size_t r = 0; r < n; r++) {
+			float *a = act + r * GH;
+			const float *wc = w + x[r];
 			for (size_t j = j0; j < j1; j++)
 				a[j] = wc[j * V];
 		}
 	}
 }
 
-/* dw (GH, V) column x[tb] += dpre[tb]: the one-hot weight gradient. */
+/* Rows g0..g1 of dw (GH, V): column x[tb] += dpre[tb] (TB, GH), the
+ * one-hot weight gradient. */
 static void
 onehot_backward(float *dw, const float *dpre, const uint16_t *x, size_t TB,
-    size_t GH, size_t V)
+    size_t g0, size_t g1, size_t GH, size_t V)
 {
-	for (size_t j0 = 0; j0 < GH; j0 += 64) {
-		size_t j1 = MIN(j0 + 64, GH);
+	for (size_t j0 = g0; j0 < g1; j0 += 64) {
+		size_t j1 = MIN(j0 + 64, g1);
 		for (size_t tb = 0; tb < TB; tb++) {
 			const float *d = dpre + tb * GH;
 			float *dc = dw + x[tb];
@@ -789,63 +906,114 @@ layer_input(const model_ws *ws, int l)
 	return ws->dropped ? ws->xd[l - 1] : ws->hs[l - 1] + BH;
 }
 
+/* Input projection of the whole sequence, rows r0..r1 of
+ * act (TB, GH) = x W_ih^T: one GEMM, or a column gather for one-hot. */
 static void
-layer_forward(const model *m, model_ws *ws, int l)
+fwd_input(job *j, int i, int n)
 {
+	const model *m = j->m;
+	model_ws *ws = j->ws;
+	int l = j->l;
+	size_t TB = (size_t)ws->T * ws->B, H = (size_t)m->cfg.H;
+	size_t GH = (size_t)m->G * H, r0, r1;
+	size_t in = l > 0 ? H : m->cfg.E > 0 ? (size_t)m->cfg.E :
+	    (size_t)m->cfg.V;
+	const float *x = layer_input(ws, l);
+
+	share(TB, i, n, 1, &r0, &r1);
+	if (r0 == r1)
+		return;
+	if (x == NULL)
+		onehot_forward(ws->act[l] + r0 * GH, m->w_ih[0], ws->xt + r0,
+		    r1 - r0, GH, in);
+	else
+		gemm_nt(ws->act[l] + r0 * GH, x + r0 * in, m->w_ih[l],
+		    (int)(r1 - r0), (int)GH, (int)in, 0.0f);
+}
+
+/*
+ * The recurrence of layer l for streams b0..b1: per step one GEMM for
+ * W_hh h (M = b1 - b0) and one fused pass over the gates.
+ */
+static void
+fwd_recur(job *j, int i, int n)
+{
+	const model *m = j->m;
+	model_ws *ws = j->ws;
+	int l = j->l;
 	const model_config *c = &m->cfg;
 	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
-	size_t GH = (size_t)m->G * H, BH = B * H, TB = T * B;
-	size_t in = l > 0 ? H : c->E > 0 ? (size_t)c->E : (size_t)c->V;
-	const float *x = layer_input(ws, l);
-	float *act = ws->act[l], *hs = ws->hs[l];
-	const float *bi = m->b_ih[l], *bh = m->b_hh[l];
+	size_t GH = (size_t)m->G * H, BH = B * H, b0, b1;
+	const float *bi = m->b_ih[l], *bh = m->b_hh[l], *whh = m->w_hh[l];
 
-	/* Input projection of the whole sequence: act (TB, GH) = x W_ih^T. */
-	if (x == NULL)
-		onehot_forward(act, m->w_ih[0], ws->xt, TB, GH, in);
-	else
-		gemm_nt(act, x, m->w_ih[l], (int)TB, (int)GH, (int)in, 0.0f);
-
+	share(B, i, n, 1, &b0, &b1);
+	size_t nb = b1 - b0;
+	if (nb == 0)
+		return;
 	for (size_t t = 0; t < T; t++) {
-		float *a = act + t * B * GH;	/* (B, GH) */
-		const float *hprev = hs + t * BH;	/* (B, H) */
-		float *hnext = hs + (t + 1) * BH;
+		float *a = ws->act[l] + t * B * GH + b0 * GH;	/* (nb, GH) */
+		const float *hprev = ws->hs[l] + t * BH + b0 * H; /* (nb, H) */
+		float *hnext = ws->hs[l] + (t + 1) * BH + b0 * H;
 
 		switch (c->cell) {
 		case CELL_LSTM: {
-			float *cs = ws->cs[l], *tc = ws->tc[l] + t * BH;
-			gemm_nt(a, hprev, m->w_hh[l], (int)B, (int)GH, (int)H,
-			    1.0f);
-			for (size_t b = 0; b < B; b++) {
+			float *cprev = ws->cs[l] + t * BH + b0 * H;
+			float *cnext = cprev + BH;
+			float *tc = ws->tc[l] + t * BH + b0 * H;
+			gemm_nt(a, hprev, whh, (int)nb, (int)GH, (int)H, 1.0f);
+			for (size_t b = 0; b < nb; b++) {
 				float *ab = a + b * GH;
-				lstm_forward_row(hnext + b * H,
-				    cs + (t + 1) * BH + b * H, tc + b * H,
-				    ab, ab + H, ab + 2 * H, ab + 3 * H,
-				    cs + t * BH + b * H, bi, bh, H);
+				lstm_forward_row(hnext + b * H, cnext + b * H,
+				    tc + b * H, ab, ab + H, ab + 2 * H,
+				    ab + 3 * H, cprev + b * H, bi, bh, H);
 			}
 			break;
 		}
 		case CELL_GRU: {
-			float *hn = ws->hn[l] + t * BH;
-			gemm_nt(ws->hp, hprev, m->w_hh[l], (int)B, (int)GH,
-			    (int)H, 0.0f);
-			for (size_t b = 0; b < B; b++) {
+			float *hn = ws->hn[l] + t * BH + b0 * H;
+			float *hp = ws->hp + b0 * GH;	/* (nb, GH) */
+			gemm_nt(hp, hprev, whh, (int)nb, (int)GH, (int)H, 0.0f);
+			for (size_t b = 0; b < nb; b++) {
 				float *ab = a + b * GH;
 				gru_forward_row(hnext + b * H, ab, ab + H,
-				    ab + 2 * H, hn + b * H, ws->hp + b * GH,
+				    ab + 2 * H, hn + b * H, hp + b * GH,
 				    hprev + b * H, bi, bh, H);
 			}
 			break;
 		}
 		default:
-			gemm_nt(a, hprev, m->w_hh[l], (int)B, (int)GH, (int)H,
-			    1.0f);
-			for (size_t b = 0; b < B; b++)
+			gemm_nt(a, hprev, whh, (int)nb, (int)GH, (int)H, 1.0f);
+			for (size_t b = 0; b < nb; b++)
 				rnn_forward_row(hnext + b * H, a + b * GH, bi,
 				    bh, H);
 			break;
 		}
 	}
+}
+
+/* Rows r0..r1: logits = top fc_w^T, then the softmax cross-entropy (and
+ * in training d loss / d logits in place). */
+static void
+fwd_output(job *j, int i, int n)
+{
+	const model *m = j->m;
+	model_ws *ws = j->ws;
+	size_t TB = (size_t)ws->T * ws->B, H = (size_t)m->cfg.H;
+	size_t V = (size_t)m->cfg.V, r0, r1, hits = 0;
+	const float *top = layer_input(ws, m->cfg.L);
+	float scale = 1.0f / (float)TB;
+
+	share(TB, i, n, 1, &r0, &r1);
+	if (r0 < r1)
+		gemm_nt(ws->logits + r0 * V, top + r0 * H, m->fc_w,
+		    (int)(r1 - r0), (int)V, (int)H, 0.0f);
+	for (size_t r = r0; r < r1; r++) {
+		int hit;
+		ws->rowloss[r] = xent_row(ws->logits + r * V, m->fc_b,
+		    ws->yt[r], ws->ready, scale, &hit, V);
+		hits += (size_t)hit;
+	}
+	ws->hits[i] = hits;
 }
 
 double
@@ -854,9 +1022,11 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 {
 	const model_config *c = &m->cfg;
 	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
-	size_t V = (size_t)c->V, E = (size_t)c->E, L = (size_t)c->L;
-	size_t BH = B * H, TB = T * B;
+	size_t E = (size_t)c->E, L = (size_t)c->L, BH = B * H, TB = T * B;
 	int lstm = c->cell == CELL_LSTM;
+	job j = { .m = m, .ws = ws };
+	int nt = threads_begin();
+	int n = threads_for(ws, nt);
 
 	ws->ready = train != 0;
 	ws->dropped = train != 0 && c->dropout > 0.0f;
@@ -869,17 +1039,19 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 		}
 	}
 	if (E > 0) {
-		for (size_t i = 0; i < TB; i++)
-			memcpy(ws->embx + i * E, m->emb + (size_t)ws->xt[i] * E,
+		for (size_t r = 0; r < TB; r++)
+			memcpy(ws->embx + r * E, m->emb + (size_t)ws->xt[r] * E,
 			    E * sizeof(float));
 	}
 
 	for (size_t l = 0; l < L; l++) {
+		j.l = (int)l;
 		memcpy(ws->hs[l], ws->state + l * BH, BH * sizeof(float));
 		if (lstm)
 			memcpy(ws->cs[l], ws->state + (L + l) * BH,
 			    BH * sizeof(float));
-		layer_forward(m, ws, (int)l);
+		parallel(&j, fwd_input, n);
+		parallel(&j, fwd_recur, MIN(n, ws->B));
 		memcpy(ws->state + l * BH, ws->hs[l] + T * BH,
 		    BH * sizeof(float));
 		if (lstm)
@@ -891,19 +1063,16 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 		}
 	}
 
-	/* fc over all T*B rows, then the fused softmax cross-entropy. */
-	const float *top = ws->dropped ? ws->xd[L - 1] : ws->hs[L - 1] + BH;
-	gemm_nt(ws->logits, top, m->fc_w, (int)TB, (int)V, (int)H, 0.0f);
+	/* fc over all T*B rows, with the fused softmax cross-entropy. */
+	parallel(&j, fwd_output, n);
+	threads_end(nt);
 
 	double loss = 0.0;
 	size_t hits = 0;
-	float scale = 1.0f / (float)TB;
-	for (size_t i = 0; i < TB; i++) {
-		int hit;
-		loss += xent_row(ws->logits + i * V, m->fc_b, ws->yt[i],
-		    train != 0, scale, &hit, V);
-		hits += (size_t)hit;
-	}
+	for (size_t r = 0; r < TB; r++)
+		loss += ws->rowloss[r];
+	for (int i = 0; i < n; i++)
+		hits += ws->hits[i];
 	if (correct != NULL)
 		*correct = hits;
 	return loss / (double)TB;
@@ -911,36 +1080,76 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 
 /* ---- backward --------------------------------------------------------- */
 
+#define GRAD(m, p) ((m)->grads + ((p) - (m)->params))
+
+/* fc: columns of fc.weight's and fc.bias's gradients, and rows of
+ * d top (TB, H) = dlogits (TB, V) fc_w (V, H). */
+static void
+bwd_output(job *j, int i, int n)
+{
+	const model *m = j->m;
+	model_ws *ws = j->ws;
+	size_t TB = (size_t)ws->T * ws->B, H = (size_t)m->cfg.H;
+	size_t V = (size_t)m->cfg.V, c0, c1, r0, r1;
+	const float *top = layer_input(ws, m->cfg.L);
+
+	share(H, i, n, 16, &c0, &c1);
+	if (c0 < c1)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)V,
+		    (int)(c1 - c0), (int)TB, 1.0f, ws->logits, (int)V,
+		    top + c0, (int)H, 1.0f, GRAD(m, m->fc_w) + c0, (int)H);
+	share(V, i, n, 16, &c0, &c1);
+	colsum_add(GRAD(m, m->fc_b), ws->logits, TB, V, c0, c1);
+	share(TB, i, n, 1, &r0, &r1);
+	if (r0 < r1)
+		gemm_nn(j->dtop + r0 * H, ws->logits + r0 * V, m->fc_w,
+		    (int)(r1 - r0), (int)H, (int)V, 0.0f);
+}
+
 /*
- * Layer l, given dtop (T, B, H) = d loss / d hs[1..T] from above (destroyed:
- * the recurrent gradient is accumulated into it, row t-1 from step t).
- * Leaves dpre (and for GRU dpreh) filled for the weight gradients.
+ * Backward through the recurrence of layer l for streams b0..b1, given
+ * dtop (T, B, H) = d loss / d (dropped) hs[1..T] from above. dtop is
+ * destroyed: step t adds the recurrent gradient into row t-1 (at t = 0
+ * into dstate). Fills dpre (and for GRU dpreh) for the weight gradients.
  */
 static void
-layer_backward(const model *m, model_ws *ws, int l, float *dtop)
+bwd_recur(job *j, int i, int n)
 {
+	const model *m = j->m;
+	model_ws *ws = j->ws;
+	int l = j->l;
 	const model_config *c = &m->cfg;
 	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
-	size_t L = (size_t)c->L, GH = (size_t)m->G * H, BH = B * H;
-	float *dh0 = ws->dstate + (size_t)l * BH;	/* (B, H) */
-	float *dc = ws->dstate + (L + (size_t)l) * BH;	/* (B, H) LSTM */
-	const float *act = ws->act[l], *hs = ws->hs[l];
+	size_t L = (size_t)c->L, GH = (size_t)m->G * H, BH = B * H, b0, b1;
+	const float *whh = m->w_hh[l];
+	float *dtop = j->dtop;
 
-	memset(dh0, 0, BH * sizeof(float));
+	share(B, i, n, 1, &b0, &b1);
+	size_t nb = b1 - b0;
+	if (nb == 0)
+		return;
+	float *dh0 = ws->dstate + (size_t)l * BH + b0 * H;	/* (nb, H) */
+	float *dc = ws->dstate + (L + (size_t)l) * BH + b0 * H;	/* LSTM */
+	memset(dh0, 0, nb * H * sizeof(float));
 	if (c->cell == CELL_LSTM)
-		memset(dc, 0, BH * sizeof(float));
+		memset(dc, 0, nb * H * sizeof(float));
+	if (ws->dropped) {
+		for (size_t t = 0; t < T; t++)
+			vec_mul_inplace(dtop + t * BH + b0 * H,
+			    ws->mask[l] + t * BH + b0 * H, nb * H);
+	}
 
 	for (size_t t = T; t-- > 0;) {
-		const float *a = act + t * B * GH;
-		const float *dh = dtop + t * BH;
-		float *dp = ws->dpre + t * B * GH;
-		float *dprev = t > 0 ? dtop + (t - 1) * BH : dh0;
+		const float *a = ws->act[l] + t * B * GH + b0 * GH;
+		const float *dh = dtop + t * BH + b0 * H;
+		float *dp = ws->dpre + t * B * GH + b0 * GH;	/* (nb, GH) */
+		float *dprev = t > 0 ? dtop + (t - 1) * BH + b0 * H : dh0;
 
 		switch (c->cell) {
 		case CELL_LSTM: {
-			const float *tc = ws->tc[l] + t * BH;
-			const float *cp = ws->cs[l] + t * BH;
-			for (size_t b = 0; b < B; b++) {
+			const float *tc = ws->tc[l] + t * BH + b0 * H;
+			const float *cp = ws->cs[l] + t * BH + b0 * H;
+			for (size_t b = 0; b < nb; b++) {
 				float *d = dp + b * GH;
 				const float *ab = a + b * GH;
 				lstm_backward_row(d, d + H, d + 2 * H, d + 3 * H,
@@ -948,15 +1157,14 @@ layer_backward(const model *m, model_ws *ws, int l, float *dtop)
 				    ab + 2 * H, ab + 3 * H, tc + b * H,
 				    cp + b * H, H);
 			}
-			gemm_nn(dprev, dp, m->w_hh[l], (int)B, (int)H, (int)GH,
-			    1.0f);
+			gemm_nn(dprev, dp, whh, (int)nb, (int)H, (int)GH, 1.0f);
 			break;
 		}
 		case CELL_GRU: {
-			float *dq = ws->dpreh + t * B * GH;
-			const float *hn = ws->hn[l] + t * BH;
-			const float *hp = hs + t * BH;
-			for (size_t b = 0; b < B; b++) {
+			float *dq = ws->dpreh + t * B * GH + b0 * GH;
+			const float *hn = ws->hn[l] + t * BH + b0 * H;
+			const float *hp = ws->hs[l] + t * BH + b0 * H;
+			for (size_t b = 0; b < nb; b++) {
 				float *d = dp + b * GH, *e = dq + b * GH;
 				const float *ab = a + b * GH;
 				gru_backward_row(d, d + H, d + 2 * H, e, e + H,
@@ -964,81 +1172,94 @@ layer_backward(const model *m, model_ws *ws, int l, float *dtop)
 				    ab + H, ab + 2 * H, hn + b * H, hp + b * H,
 				    H);
 			}
-			gemm_nn(dprev, dq, m->w_hh[l], (int)B, (int)H, (int)GH,
-			    1.0f);
+			gemm_nn(dprev, dq, whh, (int)nb, (int)H, (int)GH, 1.0f);
 			break;
 		}
 		default:
-			for (size_t b = 0; b < B; b++)
+			for (size_t b = 0; b < nb; b++)
 				rnn_backward_row(dp + b * GH, dh + b * H,
 				    a + b * GH, H);
-			gemm_nn(dprev, dp, m->w_hh[l], (int)B, (int)H, (int)GH,
-			    1.0f);
+			gemm_nn(dprev, dp, whh, (int)nb, (int)H, (int)GH, 1.0f);
 			break;
 		}
 	}
+}
+
+/*
+ * Layer l's weight gradients over the whole sequence (K = T*B), rows
+ * g0..g1 of each: W_hh from dpre_h and hs[0..T-1], W_ih from dpre and the
+ * input (a scatter for one-hot), the biases as column sums; and rows of
+ * d input (TB, in) = dpre W_ih, the gradient for the layer below.
+ */
+static void
+bwd_weights(job *j, int i, int n)
+{
+	const model *m = j->m;
+	model_ws *ws = j->ws;
+	int l = j->l;
+	size_t TB = (size_t)ws->T * ws->B, H = (size_t)m->cfg.H;
+	size_t GH = (size_t)m->G * H, V = (size_t)m->cfg.V, g0, g1, r0, r1;
+	size_t in = l > 0 ? H : m->cfg.E > 0 ? (size_t)m->cfg.E : V;
+	const float *xin = layer_input(ws, l);
+	const float *dq = m->cfg.cell == CELL_GRU ? ws->dpreh : ws->dpre;
+
+	share(GH, i, n, 16, &g0, &g1);
+	if (g0 < g1) {
+		gemm_tn_acc(GRAD(m, m->w_hh[l]) + g0 * H, dq + g0, ws->hs[l],
+		    (int)(g1 - g0), (int)H, (int)TB, (int)GH);
+		if (xin == NULL)
+			onehot_backward(GRAD(m, m->w_ih[0]), ws->dpre, ws->xt,
+			    TB, g0, g1, GH, V);
+		else
+			gemm_tn_acc(GRAD(m, m->w_ih[l]) + g0 * in,
+			    ws->dpre + g0, xin, (int)(g1 - g0), (int)in,
+			    (int)TB, (int)GH);
+	}
+	colsum_add(GRAD(m, m->b_ih[l]), ws->dpre, TB, GH, g0, g1);
+	colsum_add(GRAD(m, m->b_hh[l]), dq, TB, GH, g0, g1);
+	if (xin == NULL)
+		return;
+	share(TB, i, n, 1, &r0, &r1);
+	if (r0 < r1)
+		gemm_nn(j->dnext + r0 * in, ws->dpre + r0 * GH, m->w_ih[l],
+		    (int)(r1 - r0), (int)in, (int)GH, 0.0f);
 }
 
 void
 model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
 {
 	const model_config *c = &m->cfg;
-	size_t B = (size_t)ws->B, T = (size_t)ws->T, H = (size_t)c->H;
-	size_t V = (size_t)c->V, E = (size_t)c->E, L = (size_t)c->L;
-	size_t GH = (size_t)m->G * H, BH = B * H, TB = T * B;
-	float *g = m->grads;
+	size_t TB = (size_t)ws->T * ws->B, E = (size_t)c->E;
 
 	(void)x;
 	(void)y;	/* the forward kept time-major copies */
-	memset(g, 0, m->nparams * sizeof(float));
+	memset(m->grads, 0, m->nparams * sizeof(float));
 	if (!ws->ready) {
 		memset(ws->dstate, 0, ws->nstate * sizeof(float));
 		return;
 	}
 
-#define GRAD(p) (g + ((p) - m->params))
-	/* fc: logits (TB, V) = top (TB, H) fc_w^T + fc_b */
-	const float *top = ws->dropped ? ws->xd[L - 1] : ws->hs[L - 1] + BH;
-	gemm_tn_acc(GRAD(m->fc_w), ws->logits, top, (int)V, (int)H, (int)TB);
-	colsum_add(GRAD(m->fc_b), ws->logits, TB, V);
-	float *dtop = ws->dbuf[0], *dnext = ws->dbuf[1];
-	gemm_nn(dtop, ws->logits, m->fc_w, (int)TB, (int)H, (int)V, 0.0f);
+	job j = { .m = m, .ws = ws, .dtop = ws->dbuf[0],
+	    .dnext = ws->dbuf[1] };
+	int nt = threads_begin();
+	int n = threads_for(ws, nt);
 
-	for (size_t l = L; l-- > 0;) {
-		size_t in = l > 0 ? H : E > 0 ? E : V;
-		const float *xin = layer_input(ws, (int)l);
-		const float *dq = c->cell == CELL_GRU ? ws->dpreh : ws->dpre;
-
-		if (ws->dropped)
-			vec_mul_inplace(dtop, ws->mask[l], TB * H);
-		layer_backward(m, ws, (int)l, dtop);
-
-		/* Weights over the whole sequence, K = T*B. */
-		gemm_tn_acc(GRAD(m->w_hh[l]), dq, ws->hs[l], (int)GH, (int)H,
-		    (int)TB);
-		colsum_add(GRAD(m->b_ih[l]), ws->dpre, TB, GH);
-		colsum_add(GRAD(m->b_hh[l]), dq, TB, GH);
-		if (xin == NULL) {
-			onehot_backward(GRAD(m->w_ih[0]), ws->dpre, ws->xt, TB,
-			    GH, V);
-			continue;
+	parallel(&j, bwd_output, n);
+	for (int l = c->L; l-- > 0;) {
+		j.l = l;
+		parallel(&j, bwd_recur, MIN(n, ws->B));
+		parallel(&j, bwd_weights, n);
+		if (l == 0 && E > 0) {
+			float *demb = GRAD(m, m->emb);
+			for (size_t r = 0; r < TB; r++)
+				vec_add(demb + (size_t)ws->xt[r] * E,
+				    j.dnext + r * E, E);
 		}
-		gemm_tn_acc(GRAD(m->w_ih[l]), ws->dpre, xin, (int)GH, (int)in,
-		    (int)TB);
-		/* d input (TB, in) = dpre (TB, GH) W_ih */
-		gemm_nn(dnext, ws->dpre, m->w_ih[l], (int)TB, (int)in, (int)GH,
-		    0.0f);
-		if (l == 0) {
-			float *demb = GRAD(m->emb);
-			for (size_t i = 0; i < TB; i++)
-				vec_add(demb + (size_t)ws->xt[i] * E,
-				    dnext + i * E, E);
-		}
-		float *tmp = dtop;
-		dtop = dnext;
-		dnext = tmp;
+		float *tmp = j.dtop;
+		j.dtop = j.dnext;
+		j.dnext = tmp;
 	}
-#undef GRAD
+	threads_end(nt);
 }
 
 /* ---- sampling: batch 1 ------------------------------------------------ */

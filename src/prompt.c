@@ -1292,9 +1292,10 @@ prompt_create(session *s, const char *history_path)
 	}
 
 	rl_callback_handler_install(PROMPT_MAIN, line_cb);
-	/* The session cannot tell us its settings: make them ours, so that
-	 * what is shown is what is used (the seed is kept: no reseed). */
-	session_set_generation(s, &p->gen);
+	/* Start from what the session uses (burble repl -t/-k/-p/-n/--stop),
+	 * so that what is shown is what is used. */
+	session_get_generation(s, &p->gen);
+	p->gen.reseed = 0;
 	return p;
 }
 

@@ -87,6 +87,7 @@ struct session {
 	char **kept;		/* templated files written, oldest first */
 	size_t nkept;
 	int keep;
+	int weights_only;
 	FILE *metrics;
 	uint16_t *bx, *by;	/* (B, T) batch */
 
@@ -106,6 +107,8 @@ struct session {
 	uint64_t gm_ver;
 	int gm_own;		/* loaded with :load; no longer follows training */
 	int aborting;		/* session_free: stop without saving */
+	gen_settings ui_gen;	/* the UI's view of the generation settings
+				   (UI thread only) */
 };
 
 /* ---- events ------------------------------------------------------------- */
@@ -198,8 +201,20 @@ void session_continue(session *s) { send_cmd(s, s->gcmd, CMD_CONTINUE, 0, 0, NUL
 void session_stop_generation(session *s) { send_cmd(s, s->gcmd, CMD_STOP_GEN, 0, 0, NULL, NULL); }
 void session_reset_generation(session *s) { send_cmd(s, s->gcmd, CMD_RESET_GEN, 0, 0, NULL, NULL); }
 void session_peek(session *s) { send_cmd(s, s->gcmd, CMD_PEEK, 0, 0, NULL, NULL); }
-void session_set_generation(session *s, const gen_settings *g) { send_cmd(s, s->gcmd, CMD_SET_GEN, 0, 0, NULL, g); }
 void session_load(session *s, const char *path) { send_cmd(s, s->gcmd, CMD_LOAD, 0, 0, path, NULL); }
+
+void
+session_set_generation(session *s, const gen_settings *g)
+{
+	s->ui_gen = *g;
+	send_cmd(s, s->gcmd, CMD_SET_GEN, 0, 0, NULL, g);
+}
+
+void
+session_get_generation(const session *s, gen_settings *g)
+{
+	*g = s->ui_gen;
+}
 
 void
 session_quit(session *s)
@@ -341,7 +356,7 @@ save_to(session *s, const char *path)
 	char *cause = NULL;
 
 	fill_ckpt(s, &c, &prog);
-	if (ckpt_save(path, &c, 0, &cause) != 0) {
+	if (ckpt_save(path, &c, s->weights_only, &cause) != 0) {
 		post_text(s, EV_ERROR, "save failed: %s; training goes on",
 		    cause);
 		free(cause);
@@ -724,6 +739,18 @@ trainer_main(void *arg)
 
 	if (s->aborting)
 		return NULL;
+	if (rep_steps > 0) {
+		/* The steps since the last report. */
+		double now = now_seconds();
+		cps = rep_chars / MAX(now - rep_t0, 1e-9);
+		e = ev_new(EV_STEP);
+		fill_progress(s, e);
+		e->loss = (float)(loss_sum / (double)rep_steps);
+		e->acc = (float)rep_correct / (float)(rep_steps * (size_t)B * T);
+		e->chars_per_s = cps;
+		metrics_line(s, "train", e->loss, e->acc, cps);
+		post(s, e);
+	}
 	/* Save the final state (unless the last point just did). */
 	if (s->output != NULL) {
 		int just_saved = !quit && s->prog.nhist > 0 &&
@@ -1019,6 +1046,7 @@ session_alloc(void)
 	session *s = xcalloc(1, sizeof *s);
 	s->events = queue_create(1);
 	pthread_mutex_init(&s->snap_mu, NULL);
+	gen_settings_default(&s->ui_gen);
 	return s;
 }
 
@@ -1210,6 +1238,7 @@ session_create(const session_config *c, char **cause)
 		snprintf(s->info.output, sizeof s->info.output, "%s", c->output);
 	}
 	s->keep = c->keep;
+	s->weights_only = c->weights_only;
 	if (c->metrics != NULL) {
 		s->metrics = fopen(c->metrics, "a");
 		if (s->metrics == NULL) {

@@ -120,6 +120,7 @@ typedef struct {
 	const char *resume;	/* checkpoint to resume, or NULL */
 	int map_unknown;	/* resume: unseen characters -> unknown symbol */
 	int keep;		/* keep at most this many templated files; 0 all */
+	int weights_only;	/* checkpoints without optimizer state */
 	const char *metrics;	/* JSON-lines metrics log, or NULL */
 	int threads;		/* BLAS threads; 0 = all cores */
 	int generator;		/* start the generator thread (the prompt) */
@@ -172,6 +173,9 @@ void session_stop_generation(session *s);
 void session_reset_generation(session *s);	/* forget hidden state */
 void session_peek(session *s);
 void session_set_generation(session *s, const gen_settings *g);
+/* The settings last given to session_set_generation (the defaults before
+ * that). UI thread only, like the setter. */
+void session_get_generation(const session *s, gen_settings *g);
 /* Load another model into the generator (and stop training if any). */
 void session_load(session *s, const char *path);
 

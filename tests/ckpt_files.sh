@@ -64,14 +64,16 @@ while [ $i -lt $n ]; do
 		loads=$((loads + 1))
 	i=$((i + 1))
 done
-is "$loads" "$n" "kill -9 at random moments: the checkpoints load after all $n kills"
+is "$loads" "$n" \
+	"kill -9 at random moments: the checkpoints load after all $n kills"
 [ $mid -gt 0 ]
 ok $? "kill: some kills hit a save in progress ($mid of $n)"
 
-# ---- unwritable places --------------------------------------------------------
+# ---- unwritable places ---------------------------------------------
 "$BURBLE" train $small --hidden 16 --steps 6 --eval-every 2 \
 	-o "$T/nodir/m.safetensors" "$corpus" >"$T/out" 2>"$T/err"
-like "$(cat "$T/err")" "$T/nodir/m.safetensors: cannot save.*No such file or directory" \
+like "$(cat "$T/err")" \
+	"$T/nodir/m.safetensors: cannot save.*No such file or directory" \
 	"a missing output directory: a clear error naming the file"
 like "$(cat "$T/out")" "^done" "... and training still runs to the end"
 
@@ -84,7 +86,8 @@ if [ "$(id -u)" != 0 ]; then
 	"$BURBLE" train $small --hidden 16 --steps 4 --eval-every 2 \
 		-o "$T/ro/m.safetensors" "$corpus" >"$T/out" 2>"$T/err"
 	chmod 755 "$T/ro"
-	like "$(cat "$T/err")" "$T/ro/m.safetensors: cannot save.*Permission denied" \
+	like "$(cat "$T/err")" \
+		"$T/ro/m.safetensors: cannot save.*Permission denied" \
 		"a read-only directory: a clear error"
 	cmp -s "$T/ro/m.safetensors" "$T/ro.copy"
 	ok $? "a read-only directory: the previous file is untouched"
@@ -109,19 +112,23 @@ else
 	ok $? "disk full (file-size limit): the previous file is untouched"
 	[ $st -ne 153 ] && [ $st -lt 128 ]
 	ok $? "disk full: burble is not killed by SIGXFSZ (status $st)"
-	like "$(cat "$T/err")" "m.safetensors: cannot save.*(too large|No space)" \
+	like "$(cat "$T/err")" \
+		"m.safetensors: cannot save.*(too large|No space)" \
 		"disk full: a clear error"
 fi
 rm -f "$T/ro/"*.tmp.*
 
-# ---- malformed files ---------------------------------------------------------
+# ---- malformed files -----------------------------------------------
 bad=$top_srcdir/tests/ckpt-bad
 nbad=0 fine=0
 while IFS='	' read -r f want; do
 	case $f in '#'*|'') continue ;; esac
 	"$BURBLE" info "$bad/$f" >"$T/out" 2>"$T/err"; st=$?
 	if [ "$want" = "-" ]; then
-		[ $st -eq 0 ] || { echo "# $f: status $st: $(cat "$T/err")"; continue; }
+		if [ $st -ne 0 ]; then
+			echo "# $f: status $st: $(cat "$T/err")"
+			continue
+		fi
 	else
 		lines=$(wc -l <"$T/err")
 		msg=$(cat "$T/err")
@@ -129,7 +136,8 @@ while IFS='	' read -r f want; do
 		if [ $st -ne 1 ] || [ "$lines" -ne 1 ] ||
 		    [ "$why" = "$msg" ] ||
 		    ! printf '%s\n' "$why" | grep -qF -- "$want"; then
-			echo "# $f: status $st, $lines lines: $(head -c 300 "$T/err")"
+			echo "# $f: status $st, $lines lines:" \
+			    "$(head -c 300 "$T/err")"
 			continue
 		fi
 		nbad=$((nbad + 1))
@@ -137,16 +145,18 @@ while IFS='	' read -r f want; do
 	fine=$((fine + 1))
 done <"$bad/EXPECT"
 total=$(grep -vc '^#' "$bad/EXPECT")
-is "$fine" "$total" "burble info on tests/ckpt-bad: each bad file exit 1 with one stderr line naming it and why ($nbad), the good ones load"
+d="burble info on tests/ckpt-bad: each bad file exit 1 with one stderr line"
+is "$fine" "$total" "$d naming it and why ($nbad), the good ones load"
 
-# ---- --keep --------------------------------------------------------------------
+# ---- --keep -------------------------------------------------------
 mkdir "$T/keep"
 "$BURBLE" train $small --hidden 16 --steps 20 --eval-every 2 --keep 3 \
 	-o "$T/keep/m-{step}.safetensors" "$corpus" >"$T/out" 2>&1
 ok $? "--keep 3 with a {step} template"
 n=$(ls "$T/keep" | grep -v '\.best' | grep -c '^m-[0-9]*\.safetensors$')
 [ "$n" -ge 1 ] && [ "$n" -le 3 ]
-ok $? "--keep 3: at most 3 templated checkpoints kept ($n: $(ls "$T/keep" | tr '\n' ' '))"
+kept=$(ls "$T/keep" | tr '\n' ' ')
+ok $? "--keep 3: at most 3 templated checkpoints kept ($n: $kept)"
 last=$(ls "$T/keep" | grep -v '\.best' | grep '^m-[0-9]*\.safetensors$' |
 	sed 's/m-\([0-9]*\).*/\1/' | sort -n | tail -n 1)
 is "$last" 20 "--keep 3: the newest (step 20) is among them"
@@ -156,7 +166,7 @@ for f in "$T/keep/"*.safetensors; do
 done
 ok $allok "--keep 3: every kept file loads"
 
-# ---- SIGINT and SIGTERM --------------------------------------------------------
+# ---- SIGINT and SIGTERM --------------------------------------------
 for sig in INT TERM; do
 	f=$T/sig-$sig.safetensors
 	bg_default "$BURBLE" train $small --hidden 32 --steps 1000000 \

@@ -42,9 +42,10 @@ show() { cap | sed 's/^/# /'; }
 # to $T/pid (the shell execs burble), "exit=N" is printed when it ends.
 run_burble() {
 	rm -f "$T/pid"
-	tm send-keys -t "$PANE" "clear; $1 sh -c 'echo \$\$ >$T/pid;" \
-	    " exec \"\$0\" \"\$@\"' $BURBLE train $CORPUS $ARGS --epochs 40" \
-	    " -o $2; echo exit=\$?" Enter
+	_cmd="clear; $1 sh -c 'echo \$\$ >$T/pid; exec \"\$0\" \"\$@\"'"
+	_cmd="$_cmd $BURBLE train $CORPUS $ARGS --epochs 40 -o $2"
+	tm send-keys -t "$PANE" -l "$_cmd; echo exit=\$?"
+	tm send-keys -t "$PANE" Enter
 }
 
 CORPUS="$SHARED/corpora/alice.txt"

@@ -427,9 +427,10 @@ test_round_trips(void)
 			free(cause);
 			cause = NULL;
 			if (rc == 0) {
-				ok(same_ckpt(&a, &b, 1), "%s E=%d: bit-identical "
-				    "weights, optimizer, state, rng, progress, "
-				    "history, vocab, text options", cn, E);
+				ok(same_ckpt(&a, &b, 1), "%s E=%d: "
+				    "bit-identical weights, optimizer, "
+				    "state, rng, progress, history, vocab, "
+				    "text options", cn, E);
 				ok(ckpt_save(p2, &b, 0, NULL) == 0 &&
 				    same_file(p1, p2), "%s E=%d: saving the "
 				    "loaded checkpoint gives the same bytes",
@@ -458,9 +459,12 @@ test_round_trips(void)
 
 	/* A model that never trained: no settings, progress or optimizer. */
 	ckpt a, b;
+	train_settings def;
+	train_settings_default(&def);
 	make_ckpt(&a, CELL_GRU, 1, 4, 0, 0, 99);
 	ok(ckpt_save(p1, &a, 0, NULL) == 0 && ckpt_load(p1, &b, NULL) == 0 &&
-	    same_ckpt(&a, &b, 0) && b.prog.nhist == 0 && b.settings.B == 64,
+	    same_ckpt(&a, &b, 0) && b.prog.nhist == 0 &&
+	    b.settings.B == def.B && b.settings.T == def.T,
 	    "untrained model round trip; defaults for the rest");
 	ckpt_free(&b);
 	a.voc.V--;
@@ -533,8 +537,10 @@ test_layout(void)
 		for (size_t i = 0; i < json_array_size(sh); i++)
 			elems *= (uint64_t)json_integer_value(
 			    json_array_get(sh, i));
-		uint64_t b = (uint64_t)json_integer_value(json_array_get(off, 0));
-		uint64_t e = (uint64_t)json_integer_value(json_array_get(off, 1));
+		uint64_t b = (uint64_t)json_integer_value(
+		    json_array_get(off, 0));
+		uint64_t e = (uint64_t)json_integer_value(
+		    json_array_get(off, 1));
 		good &= strcmp(json_string_value(json_object_get(v, "dtype")),
 		    "F32") == 0;
 		good &= e - b == 4 * elems && e <= datasize;
@@ -547,8 +553,9 @@ test_layout(void)
 			/* The data is little-endian F32 at the offsets. */
 			for (size_t i = 0; i < t->size; i++) {
 				const unsigned char *q = f + 8 + N + b + 4 * i;
-				uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 |
-				    (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+				uint32_t u = (uint32_t)q[0] |
+				    (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
+				    (uint32_t)q[3] << 24;
 				float x;
 				memcpy(&x, &u, 4);
 				good &= same_f(x, a.m->params[t->offset + i]);
@@ -609,14 +616,16 @@ test_foreign(void)
 		json_t *sh = t->ndim == 2 ? json_pack("[I,I]",
 		    (json_int_t)t->shape[0], (json_int_t)t->shape[1]) :
 		    json_pack("[I]", (json_int_t)t->shape[0]);
-		json_object_set_new(root, t->name, json_pack("{s:s,s:o,s:[I,I]}",
-		    "dtype", "F32", "shape", sh, "data_offsets",
-		    (json_int_t)off, (json_int_t)(off + 4 * t->size)));
+		json_object_set_new(root, t->name, json_pack(
+		    "{s:s,s:o,s:[I,I]}", "dtype", "F32", "shape", sh,
+		    "data_offsets", (json_int_t)off,
+		    (json_int_t)(off + 4 * t->size)));
 		off += 4 * t->size;
 	}
 	json_object_set_new(meta, "format", json_string("pt"));
 	json_object_set_new(meta, "burble.config", json_string(
-	    "{\"cell\": \"rnn\", \"layers\": 1, \"hidden\": 3, \"vocab\": 12}"));
+	    "{\"cell\": \"rnn\", \"layers\": 1, \"hidden\": 3, "
+	    "\"vocab\": 12}"));
 	char *cp = xasprintf("{\"cp\": [10, 32, 37, 97, 98, 99, 233, 1040, "
 	    "1103, 128512, 1114112, 1114113]}");
 	json_object_set_new(meta, "burble.vocab", json_string(cp));
@@ -641,7 +650,8 @@ test_foreign(void)
 	    "order, unpadded) loads (%s)", cause ? cause : "ok");
 	if (rc == 0) {
 		ok(b.voc.V == 12 && memcmp(b.voc.cp, test_cp,
-		    sizeof test_cp) == 0 && b.voc.unk == 10 && b.voc.eor == 11 &&
+		    sizeof test_cp) == 0 && b.voc.unk == 10 &&
+		    b.voc.eor == 11 &&
 		    same_tensors(a.m, b.m, a.m->params, b.m->params),
 		    "its weights and vocabulary");
 		ok(!b.has_train && b.opt == NULL && b.text.filter ==
@@ -674,7 +684,8 @@ test_save_errors(void)
 	char *p = xasprintf("%s/nope/m.safetensors", tmpdir);
 	int rc = ckpt_save(p, &a, 0, &cause);
 	ok(rc < 0 && one_line(cause, p) &&
-	    strstr(cause, strerror(ENOENT)), "missing directory: %s", STR(cause));
+	    strstr(cause, strerror(ENOENT)), "missing directory: %s",
+	    STR(cause));
 	free(cause);
 	free(p);
 	cause = NULL;
@@ -683,7 +694,8 @@ test_save_errors(void)
 	p = xasprintf("%s/sub/m.safetensors", good);
 	rc = ckpt_save(p, &a, 0, &cause);
 	ok(rc < 0 && one_line(cause, p) &&
-	    strstr(cause, strerror(ENOTDIR)), "parent is a file: %s", STR(cause));
+	    strstr(cause, strerror(ENOTDIR)), "parent is a file: %s",
+	    STR(cause));
 	free(cause);
 	free(p);
 	cause = NULL;
@@ -890,6 +902,117 @@ test_bad_files(void)
 	ok(n >= 20, "%d malformed files checked", n);
 }
 
+/* jansson needs ~80 bytes per byte of "[{},{},...]": such headers, and
+ * such metadata, are refused before parsing. */
+static void
+test_costly_json(void)
+{
+	char *path = xasprintf("%s/costly.safetensors", tmpdir);
+	size_t n = (size_t)8 << 20, len;
+	char *h = xmalloc(n + 64), *cause = NULL;
+	ckpt c;
+
+	len = (size_t)sprintf(h, "{\"a\":[");
+	while (len < n)
+		len += (size_t)sprintf(h + len, "{},");
+	h[len - 1] = ']';
+	h[len++] = '}';
+	while (len % 8)
+		h[len++] = ' ';
+	FILE *f = fopen(path, "wb");
+	unsigned char len8[8];
+	for (int i = 0; i < 8; i++)
+		len8[i] = (unsigned char)((uint64_t)len >> (8 * i));
+	fwrite(len8, 1, 8, f);
+	fwrite(h, 1, len, f);
+	fclose(f);
+	int rc = ckpt_load(path, &c, &cause);
+	ok(rc < 0 && one_line(cause, path) && strstr(cause, "structured"),
+	    "an 8 MB header of empty objects is refused unparsed: %s",
+	    STR(cause));
+	free(cause);
+	cause = NULL;
+
+	/* The same as the history of a valid file. */
+	ckpt a;
+	size_t fn;
+	uint64_t N = 0;
+	make_ckpt(&a, CELL_LSTM, 1, 3, 0, 1, 4);
+	ckpt_save(path, &a, 0, NULL);
+	ckpt_free(&a);
+	unsigned char *file = slurp(path, &fn);
+	for (int i = 0; i < 8; i++)
+		N |= (uint64_t)file[i] << (8 * i);
+	json_t *root = json_loadb((char *)file + 8, N, 0, NULL);
+	h[len] = '\0';
+	json_object_set_new(json_object_get(root, "__metadata__"),
+	    "burble.history", json_string(h + 5));
+	char *text = json_dumps(root, JSON_COMPACT);
+	len = strlen(text);
+	f = fopen(path, "wb");
+	for (int i = 0; i < 8; i++)
+		len8[i] = (unsigned char)((uint64_t)len >> (8 * i));
+	fwrite(len8, 1, 8, f);
+	fwrite(text, 1, len, f);
+	fwrite(file + 8 + N, 1, fn - 8 - N, f);
+	fclose(f);
+	rc = ckpt_load(path, &c, &cause);
+	ok(rc < 0 && one_line(cause, path) && strstr(cause, "burble.history") &&
+	    strstr(cause, "structured"), "the same as a history is refused: "
+	    "%s", STR(cause));
+	free(cause);
+	free(text);
+	free(file);
+	json_decref(root);
+	free(h);
+	free(path);
+}
+
+/* A history too long for a header is thinned on save, never unreadable:
+ * evaluations and the last point stay. */
+static void
+test_long_history(void)
+{
+	char *path = xasprintf("%s/long.safetensors", tmpdir);
+	ckpt a, b;
+	size_t nev = 0;
+
+	make_ckpt(&a, CELL_RNN, 1, 3, 0, 1, 8);
+	for (long i = 0; i < 150000; i++) {
+		hist_point h = { .step = 1000 + i, .epoch = i / 977.0,
+			.train_loss = 1.0f + (float)i * 1e-6f,
+			.train_acc = 0.123456789f, .val_loss = NAN,
+			.val_acc = NAN, .lr = 0.00123456f,
+			.elapsed = i * 1.0000001 };
+		if (i % 1000 == 0) {
+			h.val_loss = 1.5f;
+			h.val_acc = 0.5f;
+		}
+		hist_push(&a.prog, &h);
+	}
+	for (size_t i = 0; i < a.prog.nhist; i++)
+		nev += !isnan(a.prog.hist[i].val_loss);
+	int rc = ckpt_save(path, &a, 0, NULL);
+	ok(rc == 0, "a checkpoint with %zu history points saves",
+	    a.prog.nhist);
+	rc = ckpt_load(path, &b, NULL);
+	ok(rc == 0, "... and loads");
+	if (rc == 0) {
+		size_t ev = 0;
+		for (size_t i = 0; i < b.prog.nhist; i++)
+			ev += !isnan(b.prog.hist[i].val_loss);
+		ok(b.prog.nhist < a.prog.nhist && ev == nev &&
+		    b.prog.hist[b.prog.nhist - 1].step ==
+		    a.prog.hist[a.prog.nhist - 1].step && b.prog.hist[0].step ==
+		    a.prog.hist[0].step, "the history was thinned to %zu "
+		    "points, keeping all %zu evaluations, the first and the "
+		    "last", b.prog.nhist, ev);
+		ckpt_free(&b);
+	}
+	ckpt_free(&a);
+	free(path);
+}
+
 static void
 test_mutations(void)
 {
@@ -1021,6 +1144,8 @@ main(void)
 	test_foreign();
 	test_save_errors();
 	test_bad_files();
+	test_costly_json();
+	test_long_history();
 	test_mutations();
 	test_kill_during_save();
 
