@@ -55,7 +55,7 @@ const cmd_entry cmd_table[] = {
 	{ "save", NULL, "[PATH]", 0, 1, CMD_ARGS_PATH_REST, "a file name",
 	  "save a checkpoint now (default: the output file)", CMD_SAVE },
 	{ "load", NULL, "PATH", 1, 1, CMD_ARGS_PATH_REST, "a file name",
-	  "generate from another model (stops training)", CMD_LOAD },
+	  "generate from another model (training goes on)", CMD_LOAD },
 	{ "pause", NULL, "", 0, 0, CMD_ARGS_NONE, "",
 	  "pause training", CMD_PAUSE },
 	{ "resume", NULL, "", 0, 0, CMD_ARGS_NONE, "",

@@ -751,7 +751,7 @@ run_command(prompt *p, const char *line)
 		p->load_sent = now_seconds();
 		out_msg(p, ST_NOTE, "loading %s%s", r.str,
 		    session_get_info(p->s)->training ?
-		    " (training stops)" : "");
+		    " into the prompt (training goes on)" : "");
 		break;
 	case CMD_PAUSE:
 	case CMD_RESUME:

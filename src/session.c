@@ -1126,6 +1126,31 @@ setup_data(session *s, const char *name, char **cause)
 	return 0;
 }
 
+/* Refuse a model whose training would not fit in this machine's memory,
+ * before allocating any of it: parameters, gradients and two optimizer
+ * moments, plus the activations kept for backward (B*T rows of every
+ * layer's gates, states and outputs, and of the logits). */
+static int
+check_memory(const model_config *mc, int B, int T, char **cause)
+{
+	double G = mc->cell == CELL_LSTM ? 4 : mc->cell == CELL_GRU ? 3 : 1;
+	double in0 = mc->E > 0 ? mc->E : mc->V, H = mc->H, V = mc->V;
+	double params = V * H + V + (mc->E > 0 ? V * mc->E : 0);
+	for (int l = 0; l < mc->L; l++)
+		params += G * H * ((l == 0 ? in0 : H) + H) + 2 * G * H;
+	double acts = (double)B * T * (mc->L * (3 * G * H + 4 * H) + 3 * V);
+	double need = 4.0 * (4 * params + acts);
+	double have = (double)sysconf(_SC_PHYS_PAGES) *
+	    (double)sysconf(_SC_PAGESIZE);
+	if (have > 0 && need > 0.8 * have)
+		return set_cause(cause, "model too large for this machine: "
+		    "training %d x %d with batch %d x %d needs about %.1f GB, "
+		    "the machine has %.1f GB (use a smaller --hidden, "
+		    "--layers, --batch or --seq)", mc->L, mc->H, B, T,
+		    need / 1e9, have / 1e9);
+	return 0;
+}
+
 static void
 apply_overrides(train_settings *dst, const train_settings *src, unsigned o)
 {
@@ -1197,7 +1222,8 @@ session_create(const session_config *c, char **cause)
 			goto fail;
 		model_config mc = c->model;
 		mc.V = s->corp.voc.V;
-		if (model_config_check(&mc, cause) != 0)
+		if (model_config_check(&mc, cause) != 0 ||
+		    check_memory(&mc, s->set.B, s->set.T, cause) != 0)
 			goto fail;
 		s->m = model_create(&mc);
 		rng_t init;

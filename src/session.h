@@ -176,7 +176,8 @@ void session_set_generation(session *s, const gen_settings *g);
 /* The settings last given to session_set_generation (the defaults before
  * that). UI thread only, like the setter. */
 void session_get_generation(const session *s, gen_settings *g);
-/* Load another model into the generator (and stop training if any). */
+/* Load another model into the generator; training (if any) goes on with
+ * its own model, and the prompt no longer follows it. */
 void session_load(session *s, const char *path);
 
 #endif

@@ -39,6 +39,10 @@ is "$(wc -l <"$T/err" | tr -d ' ')" 1 "missing model: one line"
 like "$(cat "$T/err")" "^burble: .*nope.safetensors" "missing model: names the file"
 "$BURBLE" info "$T" >"$T/out" 2>"$T/err"; st=$?
 is "$st" 1 "a directory as a model: exit 1"
+# A model that cannot fit is refused before anything is allocated.
+"$BURBLE" train --layers 16 --hidden 8192 --headless "$corpus" >"$T/out" 2>"$T/err"; st=$?
+is "$st" 1 "a model too large for the machine: exit 1"
+like "$(cat "$T/err")" "^burble: model too large for this machine: .* GB" "a model too large: says how much it needs"
 
 # Train a tiny model headless (stdout is a file: no dashboard either way).
 "$BURBLE" train --steps 30 --eval-every 15 --hidden 32 --layers 1 \

@@ -121,7 +121,7 @@ run(int cell, int L, int E, float dropout)
 		g.x[i] = (uint16_t)rng_below(&r, NV);
 		g.y[i] = (uint16_t)rng_below(&r, NV);
 	}
-	float *st = model_ws_state(g.ws, &g.nstate);
+	model_ws_state(g.ws, &g.nstate);
 	g.state0 = xalloc_floats(g.nstate);
 	for (size_t i = 0; i < g.nstate; i++)
 		g.state0[i] = 0.8f * (2.0f * rng_float(&r) - 1.0f);
@@ -134,7 +134,6 @@ run(int cell, int L, int E, float dropout)
 	float *dst = xalloc_floats(g.nstate);
 	memcpy(an, g.m->grads, g.m->nparams * sizeof(float));
 	memcpy(dst, model_ws_dstate(g.ws), g.nstate * sizeof(float));
-	(void)st;
 
 	for (int t = 0; t < g.m->ntensors; t++) {
 		const model_tensor *mt = &g.m->tensors[t];

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -292,7 +293,75 @@ test_dropout(void)
 	ok(e1 == e2 && t1 == t2 && t1 != e1 && t3 != t1,
 	    "dropout: eval deterministic (%.5f), train masks from the rng "
 	    "(%.5f, %.5f)", e1, t1, t3);
+
+	/* An id outside the vocabulary: NaN, and nothing to back-propagate. */
+	size_t correct = 1;
+	x[3] = V;
+	double bad = model_forward(m, ws, x, y, 1, &r1, &correct);
+	model_backward(m, ws, x, y);
+	int zero = 1;
+	for (size_t i = 0; i < m->nparams; i++)
+		zero &= m->grads[i] == 0.0f;
+	ok(isnan(bad) && correct == 0 && zero,
+	    "forward: an id >= V gives NaN, zero gradients");
 	model_ws_free(ws);
+	model_free(m);
+}
+
+/* The forward and backward split their work over as many threads as
+ * OpenBLAS is set to; any count gives the same numbers up to rounding. */
+static void
+test_threads(int cell, int E)
+{
+	enum { B = 9, T = 64, V = 23, H = 96 };	/* above threads_for's cut */
+	model *m = make(cell, 2, H, V, E, 0.25f, 300 + cell);
+	uint16_t x[B * T], y[B * T];
+	float *g1 = xalloc_floats(m->nparams), *s1 = NULL;
+	double l1 = 0.0, worst = 0.0;
+	size_t ns, c1 = 0;
+	int saved = openblas_get_num_threads(), same = 1;
+	rng_t r;
+
+	rng_seed(&r, 17);
+	random_ids(x, B * T, V, &r);
+	random_ids(y, B * T, V, &r);
+	for (int nt = 1; nt <= 3; nt++) {
+		model_ws *ws = model_ws_create(m, B, T);
+		rng_t d;
+		size_t correct;
+		rng_seed(&d, 5);
+		openblas_set_num_threads(nt);
+		double l = model_forward(m, ws, x, y, 1, &d, &correct);
+		model_backward(m, ws, x, y);
+		same &= openblas_get_num_threads() == nt;
+		const float *ds = model_ws_dstate(ws);
+		model_ws_state(ws, &ns);
+		if (nt == 1) {
+			l1 = l;
+			c1 = correct;
+			memcpy(g1, m->grads, m->nparams * sizeof(float));
+			s1 = xalloc_floats(ns);
+			memcpy(s1, ds, ns * sizeof(float));
+		} else {
+			double gmax = 0.0, dmax = 0.0;
+			for (size_t i = 0; i < m->nparams; i++) {
+				gmax = fmax(gmax, fabs(g1[i]));
+				dmax = fmax(dmax, fabs(g1[i] - m->grads[i]));
+			}
+			for (size_t i = 0; i < ns; i++)
+				dmax = fmax(dmax, fabs(s1[i] - ds[i]));
+			worst = fmax(worst, dmax / gmax);
+			worst = fmax(worst, fabs(l - l1) / l1);
+			same &= correct == c1;
+		}
+		model_ws_free(ws);
+	}
+	openblas_set_num_threads(saved);
+	ok(same && worst < 1e-5, "threads %s %s: 1, 2, 3 threads agree "
+	    "(worst relative difference %.1e)", cell_name(cell),
+	    E ? "embedding" : "one-hot", worst);
+	free(g1);
+	free(s1);
 	model_free(m);
 }
 
@@ -484,6 +553,10 @@ main(void)
 	for (size_t i = 0; i < NELEMS(cells); i++)
 		test_carry(cells[i]);
 	test_dropout();
+	for (size_t i = 0; i < NELEMS(cells); i++) {
+		test_threads(cells[i], 0);
+		test_threads(cells[i], 12);
+	}
 	test_memorise();
 	test_optim();
 	return tap_done();
