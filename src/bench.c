@@ -47,8 +47,8 @@
 #define BENCH_GEN_CHARS (1u << 20)
 #define BENCH_SEED 20260101u
 #define PEAK_MIN_S 0.3		/* per shape: best of 3 blocks of 0.1 s */
-#define PEAK_TRIES 3		/* attempts while other processes are busy */
-#define BUSY_CORES 0.1		/* foreign load that contaminates a timing */
+#define PEAK_TRIES 3		/* attempts while others are busy */
+#define BUSY_CORES 0.1		/* foreign load spoiling a timing */
 
 typedef struct {
 	model_config mc;
@@ -59,7 +59,7 @@ typedef struct {
 
 typedef struct {
 	double peak, train_cps, train_s, flop_per_char, sample_cps, rss_mib;
-	double foreign;		/* cores used by other processes: training */
+	double foreign;		/* other processes' cores: training */
 	double peak_foreign;	/* ... and the peak's best attempt */
 	double loss0, loss1;
 	char peak_shape[64];
@@ -298,7 +298,7 @@ generate_text(size_t n)
 	return ids;
 }
 
-/* ---- the runs ----------------------------------------------------------- */
+/* ---- the runs --------------------------------------------------------- */
 
 static int
 run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
@@ -383,7 +383,7 @@ run_sampling(const bench_opts *o, const model *m, bench_result *res)
 	model_state_free(st);
 }
 
-/* ---- report ------------------------------------------------------------- */
+/* ---- report ----------------------------------------------------------- */
 
 static void
 print_table(const bench_opts *o, const bench_result *r)
@@ -476,7 +476,7 @@ print_json(const bench_opts *o, const bench_result *r)
 	    isfinite(r->peak_foreign) ? r->peak_foreign : -1.0);
 }
 
-/* ---- main ----------------------------------------------------------------- */
+/* ---- main ------------------------------------------------------------- */
 
 enum {
 	OPT_CELL = 256, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED, OPT_SEQ, OPT_STEPS,
@@ -603,8 +603,8 @@ parse_args(bench_opts *o, int argc, char **argv)
 		return -1;
 	}
 	if ((size_t)o->B * (size_t)o->T > 100000000u) {
-		fprintf(stderr, "burble: bench: --batch x --seq must be at most "
-		    "100000000, got %zu\n", (size_t)o->B * (size_t)o->T);
+		fprintf(stderr, "burble: bench: --batch x --seq must be at "
+		    "most 100000000, got %zu\n", (size_t)o->B * (size_t)o->T);
 		return -1;
 	}
 	return 0;

@@ -79,6 +79,13 @@ gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
 	return 0;
 }
 
+void
+gen_feed_ids(generator *g, const uint16_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gen_step(g, ids[i]);
+}
+
 int
 gen_next(generator *g, char out[8], float *p)
 {

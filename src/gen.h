@@ -37,6 +37,8 @@ void gen_reset(generator *g);
  * in the vocabulary. Fails only on invalid UTF-8. */
 int gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
     char **cause);
+/* Feed ids that are already encoded (a window of the corpus). */
+void gen_feed_ids(generator *g, const uint16_t *ids, size_t n);
 /* Pick the next character, feed it back. Writes its UTF-8 form into out
  * (NUL-terminated) and the model's probability of it into *p (if not
  * NULL). Returns the id; the caller stops at g->voc->eor. */

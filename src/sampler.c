@@ -86,7 +86,8 @@ sampler_config_check(const sampler_config *c, char **cause)
 {
 	if (c->ntemps < 1 || c->ntemps > SAMPLER_MAX_SCHEDULE)
 		return set_cause(cause,
-		    "the temperature schedule must have 1 to %d entries, got %d",
+		    "the temperature schedule must have 1 to %d entries, "
+		    "got %d",
 		    SAMPLER_MAX_SCHEDULE, c->ntemps);
 	for (int i = 0; i < c->ntemps; i++) {
 		if (!(c->temps[i] >= 0.0f) || !isfinite(c->temps[i]))

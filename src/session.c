@@ -470,19 +470,35 @@ evaluate(session *s, float *loss, float *acc)
 	*acc = (float)correct / (float)MAX(count, 1);
 }
 
-/* One sample per configured temperature, from a fresh state. Its own RNG
- * stream (seed and step), so sampling never disturbs training. */
+/* One sample per configured temperature, Keras style: the state is warmed
+ * up on a random window of the training text (the same for every
+ * temperature, ending after a space so the sample goes on mid-sentence),
+ * and only the generated text is shown. Its own RNG stream (seed and
+ * step), so sampling never disturbs training. */
+#define SAMPLE_WARMUP 64
+
 static void
 epoch_samples(session *s)
 {
+	rng_t r;
+	rng_seed(&r, s->set.seed * 1000003u + (uint64_t)s->prog.step * 31u +
+	    0x5a3);
+	size_t ntrain = s->tb.n, start = 0, warm = 0;
+	if (ntrain > 2 * SAMPLE_WARMUP) {
+		start = (size_t)rng_below(&r, ntrain - 2 * SAMPLE_WARMUP);
+		warm = SAMPLE_WARMUP;
+		int space = vocab_id(&s->voc, ' ');
+		while (space >= 0 && warm < 2 * SAMPLE_WARMUP &&
+		    s->tb.data[start + warm - 1] != space)
+			warm++;
+	}
 	for (int i = 0; i < s->set.nsample_temps; i++) {
 		sampler_config sc;
 		generator g;
 		sampler_config_default(&sc);
 		sc.temps[0] = s->set.sample_temps[i];
-		gen_init(&g, s->m, &s->voc, &s->text, &sc,
-		    s->set.seed * 1000003u + (uint64_t)s->prog.step * 31u +
-		    (uint64_t)i);
+		gen_init(&g, s->m, &s->voc, &s->text, &sc, rng_u64(&r));
+		gen_feed_ids(&g, s->tb.data + start, warm);
 		size_t cap = (size_t)s->set.sample_len * 4 + 1, n = 0;
 		char *text = xmalloc(cap);
 		for (int k = 0; k < s->set.sample_len; k++) {

@@ -66,7 +66,7 @@ busy() {
 		if (match($0, /"peak_foreign_cores": *[0-9.]+/) &&
 		    substr($0, RSTART + 21, RLENGTH - 21) + 0 > 0.1) bad = 1
 	} /WARNING/ { bad = 1 } END { exit !bad }' "$tmp/$1.json" \
-	    $([ -f "$tmp/$1.torch" ] && echo "$tmp/$1.torch")
+	    "$tmp/$1.torch"
 }
 
 # A pair disturbed by other processes (a compiler on a 2-core machine halves
@@ -85,6 +85,7 @@ echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
 			echo "bench.sh: burble bench failed for $name" >&2
 			exit 1
 		fi
+		: >"$tmp/$name.torch"
 		if [ "$torch" = yes ]; then
 			echo "# $name B=$B T=$T: torch_charrnn.py ..." >&2
 			"$PYTHON" "$ref" --corpus "$corpus" --layers "$L" \
@@ -112,8 +113,8 @@ printf '%-20s %-20s %12s %12s %8s\n' config metric burble pytorch ratio
 echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
 	j=$tmp/$name.json
 	t=$tmp/$name.torch
-	tc= ts= tr=
-	if [ -f "$t" ]; then
+	tc='' ts='' tr=''
+	if [ -s "$t" ]; then
 		tc=$(sed -n 's/^train throughput \([0-9.]*\) chars\/s.*/\1/p' "$t")
 		ts=$(sed -n 's/^sample .*: \([0-9.]*\) chars\/s.*/\1/p' "$t")
 		tr=$(sed -n 's/^peak RSS \([0-9.]*\) MiB.*/\1/p' "$t")

@@ -110,7 +110,8 @@ test_wait(void)
 	dt = now_seconds() - t0;
 	ok(item == NULL && dt < 0.02, "queue_wait(0) returns at once");
 	queue_push(q, ITEM(0, 1));
-	ok(queue_wait(q, 0.0) == ITEM(0, 1), "queue_wait(0) takes a waiting item");
+	ok(queue_wait(q, 0.0) == ITEM(0, 1),
+	    "queue_wait(0) takes a waiting item");
 
 	pthread_create(&th, NULL, push_later, q);
 	t0 = now_seconds();
@@ -146,7 +147,8 @@ test_pipe(void)
 	    "still readable while an item waits");
 	ok(queue_pop(q) == ITEM(0, 2) && !readable(fd),
 	    "drained after the last pop");
-	ok(queue_pop(q) == NULL && !readable(fd), "pop on empty: still drained");
+	ok(queue_pop(q) == NULL && !readable(fd),
+	    "pop on empty: still drained");
 	queue_push(q, ITEM(0, 3));
 	ok(readable(fd), "readable again after the next push");
 	ok(queue_wait(q, 0.1) == ITEM(0, 3) && !readable(fd),
@@ -166,7 +168,7 @@ test_pipe(void)
 
 struct consumer {
 	queue *q;
-	int use_poll;		/* poll() the pipe and queue_pop, or queue_wait */
+	int use_poll;		/* poll() + queue_pop, or queue_wait */
 	unsigned char *seen;	/* (NPROD * PER_PROD) counts, own copy */
 	long last[NPROD];	/* last sequence number per producer */
 	int order_ok;

@@ -170,9 +170,11 @@ test_parse_and_check(void)
 	}
 	sampler_config z = config(1.0f, 0, 1.0f);
 	z.ntemps = 0;
-	ok(sampler_config_check(&z, NULL) == -1, "check refuses an empty schedule");
+	ok(sampler_config_check(&z, NULL) == -1,
+	    "check refuses an empty schedule");
 	z = config(0.0f, 5, 0.01f);
-	ok(sampler_config_check(&z, NULL) == 0, "check accepts T=0, k=5, p=0.01");
+	ok(sampler_config_check(&z, NULL) == 0,
+	    "check accepts T=0, k=5, p=0.01");
 }
 
 static void
@@ -326,7 +328,7 @@ static void
 logits_of(float *logits, const double *p, int V)
 {
 	for (int i = 0; i < V; i++)
-		logits[i] = (float)log(p[i]) + 3.0f;	/* shift: irrelevant */
+		logits[i] = (float)log(p[i]) + 3.0f;	/* any shift */
 }
 
 static void
@@ -343,7 +345,7 @@ test_top_p(void)
 	} cases[] = {
 		{ 0.5f, { 3 }, 1 },		/* exactly the top mass */
 		{ 0.3f, { 3 }, 1 },
-		{ 0.75f, { 3, 0 }, 2 },		/* equal to a cumulative sum */
+		{ 0.75f, { 3, 0 }, 2 },		/* a cumulative sum */
 		{ 0.7f, { 3, 0 }, 2 },
 		{ 0.76f, { 3, 0, 4 }, 3 },
 		{ 0.875f, { 3, 0, 4 }, 3 },	/* equal again */
