@@ -1024,11 +1024,15 @@ cmd_info(int argc, char **argv)
 	    "Param #", "Tensors");
 	printf("%.*s\n", 78, "=============================================="
 	    "================================================");
-	printf("%-22s (B, T, %-6d)  %12d\n", mc->E > 0 ? "input (ids)" :
-	    "input (one-hot)", mc->E > 0 ? 1 : mc->V, 0);
 	int ti = 0;
 	size_t total = 0;
 	char name[64], shape[32];
+	if (mc->E > 0)
+		snprintf(shape, sizeof shape, "(B, T)");
+	else
+		snprintf(shape, sizeof shape, "(B, T, %d)", mc->V);
+	printf("%-22s %-16s %12d\n", mc->E > 0 ? "input (ids)" :
+	    "input (one-hot)", shape, 0);
 	for (int l = -1; l <= mc->L; l++) {
 		size_t n = 0;
 		int first = ti;
