@@ -206,17 +206,6 @@ catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* BLAS threads: n, or all cores. */
-static void
-set_threads(int n)
-{
-	if (n <= 0) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		n = cores > 0 ? (int)cores : 1;
-	}
-	openblas_set_num_threads(n);
-}
-
 static uint64_t
 clock_seed(void)
 {
@@ -593,7 +582,7 @@ cmd_sample(int argc, char **argv)
 		return cli_usage_error("a model is needed: -m MODEL");
 	if (!o.have_seed)
 		o.seed = clock_seed();
-	set_threads(o.threads);
+	session_set_threads(o.threads);
 
 	ckpt c;
 	if ((r = load_model(model_path, &c)) != 0)
@@ -733,7 +722,7 @@ cmd_repl(int argc, char **argv)
 		o.seed = clock_seed();
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		set_threads(o.threads);
+		session_set_threads(o.threads);
 		return repl_piped(model_path, &o, records);
 	}
 	session *s = session_open_model(model_path, o.threads, &cause);
@@ -805,7 +794,7 @@ cmd_eval(int argc, char **argv)
 		return cli_usage_error("a text to evaluate on is needed: FILE...");
 	if (model_path == NULL)
 		return cli_usage_error("a model is needed: -m MODEL");
-	set_threads(threads);
+	session_set_threads(threads);
 
 	ckpt c;
 	if ((r = load_model(model_path, &c)) != 0)

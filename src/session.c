@@ -1045,8 +1045,8 @@ fill_info(session *s, const model *m, const char *name, int threads)
 	snprintf(in->blas, sizeof in->blas, "OpenBLAS %s", openblas_get_corename());
 }
 
-static int
-setup_threads(int threads)
+int
+session_set_threads(int threads)
 {
 	if (threads <= 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1084,7 +1084,7 @@ session_open_model(const char *path, int threads, char **cause)
 	if (ckpt_load(path, &c, cause) != 0)
 		return NULL;
 	session *s = session_alloc();
-	threads = setup_threads(threads);
+	threads = session_set_threads(threads);
 	s->gm = c.m;
 	c.m = NULL;
 	vocab_copy(&s->gvoc, &c.voc);
@@ -1202,7 +1202,7 @@ session_create(const session_config *c, char **cause)
 
 	s->training = 1;
 	s->info.training = 1;
-	int threads = setup_threads(c->threads);
+	int threads = session_set_threads(c->threads);
 	s->set = c->train;
 
 	if (c->resume != NULL) {

@@ -142,6 +142,10 @@ enum {
 
 typedef struct session session;
 
+/* Set the BLAS (and model) threads: n, or all cores when n <= 0. Returns
+ * the count. The sessions call it themselves; commands without one too. */
+int session_set_threads(int n);
+
 /* Load the corpus (or checkpoint), build the model and start the threads.
  * Training starts at once. Returns NULL with *cause on bad input. Warnings
  * (a batch shrunk to fit, prime characters skipped) arrive as EV_STATUS. */
