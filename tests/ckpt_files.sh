@@ -54,7 +54,17 @@ while [ $i -lt $n ]; do
 		"$corpus" >"$T/log" 2>&1 &
 	pid=$!
 	wait_for "$T/log" "saved"
-	rand_sleep 600
+	if [ $((i % 2)) -eq 0 ]; then
+		rand_sleep 600
+	else
+		# Every other kill lands while a temporary file is being
+		# written, whatever the build's speed (ASan slows steps more
+		# than saves): poll for it, up to 10 s.
+		_j=0
+		while [ $_j -lt 5000 ] && ! ls "$T/kill" | grep -q '\.tmp\.'; do
+			_j=$((_j + 1))
+		done
+	fi
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	ls "$T/kill" | grep -q '\.tmp\.' && mid=$((mid + 1))
