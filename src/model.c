@@ -15,28 +15,31 @@
  * in PyTorch's order. Per layer l the forward keeps
  *     hs   (T+1, B, H)  hidden states, hs[0] = the carried-in state
  *     cs   (T+1, B, H)  LSTM cell states, cs[0] carried in
- *     tc   (T, B, H)    LSTM tanh(c)
  *     act  (T, B, G*H)  gate activations (LSTM i f g o, GRU r z n, RNN h)
  *     hn   (T, B, H)    GRU W_hn h + b_hn
- *     mask (T, B, H)    dropout multipliers (0 or 1/(1-p)) on the output
  *     xd   (T, B, H)    the output after dropout: the next layer's input
  * Forward per layer: the input projection of the whole sequence in one GEMM
  * (M = T*B; a column gather for one-hot input), then per step one GEMM for
  * h W_hh^T and one fused pass over the gates. Backward per layer: per step
  * one fused pass giving the pre-activation gradients dpre (T, B, G*H) and
  * one GEMM carrying d h back a step; then W_ih and W_hh gradients over the
- * whole sequence with one GEMM each (K = T*B).
+ * whole sequence with one GEMM each (K = T*B). Kept small on purpose (peak
+ * memory is a target too): tanh(c) and the dropout masks are not stored
+ * but computed again in the backward (from cs, and from the masks' seeds).
  */
 #include "config.h"
 
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "model.h"
 #include "util.h"
@@ -130,12 +133,11 @@ tanhf_(float x)
  * where a = (input projection + W_hh h, in act) + b_ih + b_hh.
  */
 KERNEL void
-lstm_forward_row(float *restrict h, float *restrict c, float *restrict tc,
-    float *restrict ai, float *restrict af, float *restrict ag,
+lstm_forward_row(float *restrict h, float *restrict c, float *restrict ai, float *restrict af, float *restrict ag,
     float *restrict ao, const float *restrict c_prev,
     const float *restrict b_ih, const float *restrict b_hh, size_t H)
 {
-	/* h, c, tc, c_prev (H); ai..ao (H) each: one (4H) row of act, in
+	/* h, c, c_prev (H); ai..ao (H) each: one (4H) row of act, in
 	 * pre-activations, out activations; b_ih, b_hh (4H) */
 	for (size_t j = 0; j < H; j++) {
 		float i = sigmoidf(ai[j] + b_ih[j] + b_hh[j]);
@@ -149,7 +151,6 @@ lstm_forward_row(float *restrict h, float *restrict c, float *restrict tc,
 		ag[j] = g;
 		ao[j] = o;
 		c[j] = cn;
-		tc[j] = t;
 		h[j] = o * t;
 	}
 }
@@ -160,12 +161,15 @@ lstm_backward_row(float *restrict dpi, float *restrict dpf,
     float *restrict dpg, float *restrict dpo, float *restrict dc,
     const float *restrict dh, const float *restrict ai,
     const float *restrict af, const float *restrict ag,
-    const float *restrict ao, const float *restrict tc,
+    const float *restrict ao, const float *restrict c_next,
     const float *restrict c_prev, size_t H)
 {
-	/* dpi..dpo (H) each: one (4H) row of dpre; everything else (H) */
+	/* dpi..dpo (H) each: one (4H) row of dpre; everything else (H).
+	 * tanh(c) is computed again from c_next, as the forward did, rather
+	 * than kept: (T, B, H) floats per layer less to hold. */
 	for (size_t j = 0; j < H; j++) {
-		float i = ai[j], f = af[j], g = ag[j], o = ao[j], t = tc[j];
+		float i = ai[j], f = af[j], g = ag[j], o = ao[j];
+		float t = tanhf_(c_next[j]);
 		float dcn = dc[j] + dh[j] * o * (1.0f - t * t);
 		dpi[j] = dcn * g * i * (1.0f - i);
 		dpf[j] = dcn * c_prev[j] * f * (1.0f - f);
@@ -284,64 +288,6 @@ colsum_add(float *out, const float *a, size_t M, size_t N, size_t c0,
 		return;
 	for (size_t i = 0; i < M; i++)
 		vec_add(out + c0, a + i * N + c0, c1 - c0);
-}
-
-/*
- * y (M) += W (M, K) @ x (K): the batch-1 kernel. Four rows per pass share
- * each load of x; sixteen independent partial sums per row (one AVX-512
- * register) keep the order fixed without -ffast-math. At batch 1 the
- * weights stream from L3 once per character, so the rows two passes ahead
- * are prefetched (12% faster than the hardware prefetcher alone).
- */
-KERNEL void
-matvec_add(float *restrict y, const float *restrict W,
-    const float *restrict x, size_t M, size_t K)
-{
-	size_t K16 = K & ~(size_t)15, i = 0;
-
-	for (; i + 4 <= M; i += 4) {
-		const float *w0 = W + i * K, *w1 = w0 + K, *w2 = w1 + K,
-		    *w3 = w2 + K;
-		const float *pf = i + 12 <= M ? w0 + 8 * K : w0;
-		float a0[16] = { 0 }, a1[16] = { 0 }, a2[16] = { 0 },
-		    a3[16] = { 0 };
-		for (size_t k = 0; k < K16; k += 16) {
-			PREFETCH(pf + k);
-			PREFETCH(pf + K + k);
-			PREFETCH(pf + 2 * K + k);
-			PREFETCH(pf + 3 * K + k);
-			for (int u = 0; u < 16; u++) {
-				float xv = x[k + u];
-				a0[u] += w0[k + u] * xv;
-				a1[u] += w1[k + u] * xv;
-				a2[u] += w2[k + u] * xv;
-				a3[u] += w3[k + u] * xv;
-			}
-		}
-		float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-		for (int u = 0; u < 16; u++) {
-			s0 += a0[u];
-			s1 += a1[u];
-			s2 += a2[u];
-			s3 += a3[u];
-		}
-		for (size_t k = K16; k < K; k++) {
-			s0 += w0[k] * x[k];
-			s1 += w1[k] * x[k];
-			s2 += w2[k] * x[k];
-			s3 += w3[k] * x[k];
-		}
-		y[i] += s0;
-		y[i + 1] += s1;
-		y[i + 2] += s2;
-		y[i + 3] += s3;
-	}
-	for (; i < M; i++) {
-		float s = 0;
-		for (size_t k = 0; k < K; k++)
-			s += W[i * K + k] * x[k];
-		y[i] += s;
-	}
 }
 
 /* z (n) = exp(z - mx); returns the sum. */
@@ -635,10 +581,8 @@ struct model_ws {
 	float *dstate;		/* same */
 	float *hs[MODEL_MAX_LAYERS];	/* (T+1, B, H) */
 	float *cs[MODEL_MAX_LAYERS];	/* (T+1, B, H) LSTM */
-	float *tc[MODEL_MAX_LAYERS];	/* (T, B, H) LSTM */
 	float *act[MODEL_MAX_LAYERS];	/* (T, B, GH) */
 	float *hn[MODEL_MAX_LAYERS];	/* (T, B, H) GRU */
-	float *mask[MODEL_MAX_LAYERS];	/* (T, B, H) dropout > 0 */
 	float *xd[MODEL_MAX_LAYERS];	/* (T, B, H) dropout > 0 */
 	float *embx;		/* (T, B, E) embedding input */
 	float *logits;		/* (T, B, V); d loss/d logits after a train
@@ -648,7 +592,8 @@ struct model_ws {
 	float *hp;		/* (B, GH) GRU: W_hh h of one step */
 	float *dbuf[2];		/* (T, B, max(H, E)) */
 	double *rowloss;	/* (T*B) cross-entropy per row */
-	uint64_t drop_seed;	/* this layer's masks, see fwd_dropout */
+	uint64_t drop_seed[MODEL_MAX_LAYERS];	/* layer l's dropout masks,
+					   drawn again in the backward */
 	size_t hits[MODEL_MAX_THREADS];	/* correct argmax per thread */
 };
 
@@ -679,12 +624,10 @@ ws_layout(model_ws *ws, float *base, size_t *total)
 		ws->act[l] = carve(base, &off, TB * GH);
 		if (lstm) {
 			ws->cs[l] = carve(base, &off, (T + 1) * B * H);
-			ws->tc[l] = carve(base, &off, TB * H);
 		}
 		if (gru)
 			ws->hn[l] = carve(base, &off, TB * H);
 		if (drop) {
-			ws->mask[l] = carve(base, &off, TB * H);
 			ws->xd[l] = carve(base, &off, TB * H);
 		}
 	}
@@ -833,12 +776,17 @@ share(size_t count, int i, int n, size_t align, size_t *lo, size_t *hi)
 	*hi = MIN(*lo + chunk, count);
 }
 
+/* Forwards and backwards running now, in any thread: the batch-1 step
+ * leaves both cores to them. */
+static atomic_int training_now;
+
 /* OpenBLAS's thread count, which it gives up until threads_end. */
 static int
 threads_begin(void)
 {
 	int nt = openblas_get_num_threads();
 
+	atomic_fetch_add(&training_now, 1);
 	if (nt > 1)
 		openblas_set_num_threads(1);
 	return MAX(1, nt);
@@ -859,6 +807,7 @@ threads_end(int nt)
 {
 	if (nt > 1)
 		openblas_set_num_threads(nt);
+	atomic_fetch_sub(&training_now, 1);
 }
 
 /* ---- forward ---------------------------------------------------------- */
@@ -901,37 +850,59 @@ onehot_backward(float *dw, const float *dpre, const uint16_t *x, size_t TB,
  * Inverted dropout on layer l's output: mask (TB*H) = 0 with probability p,
  * else 1/(1-p), and xd = hs[1..T] * mask. The mask is cut into blocks of
  * DROP_BLOCK, block k drawn from its own generator seeded by (the draw
- * ws->drop_seed from the caller's rng, k): parallel, yet the same masks
- * whatever the thread count. Two 32-bit draws per rng call.
+ * ws->drop_seed[l] from the caller's rng, k): parallel, yet the same masks
+ * whatever the thread count. Two 32-bit draws per rng call. The mask is
+ * not kept: the backward draws it again from the same seed (a draw costs
+ * less than holding (T, B, H) floats per layer).
  */
 #define DROP_BLOCK 4096
+
+/* y[lo..hi) = x[lo..hi) * block k of layer l's mask; y may be x. */
+static void
+drop_block(const model_ws *ws, int l, size_t k, size_t N, float *y,
+    const float *x)
+{
+	float p = ws->cfg.dropout, scale = 1.0f / (1.0f - p);
+	uint64_t keep = (uint64_t)((1.0 - (double)p) * 4294967296.0);
+	size_t lo = k * DROP_BLOCK, hi = MIN(lo + DROP_BLOCK, N);
+	float mask[DROP_BLOCK];
+	rng_t r;
+
+	rng_seed(&r, ws->drop_seed[l] ^ ((uint64_t)k * 0xd1b54a32d192ed03ULL));
+	for (size_t e = 0; e < hi - lo; e += 2) {
+		uint64_t u = rng_u64(&r);
+		mask[e] = (u & 0xffffffffu) < keep ? scale : 0.0f;
+		if (lo + e + 1 < hi)
+			mask[e + 1] = (u >> 32) < keep ? scale : 0.0f;
+	}
+	if (y == x)
+		vec_mul_inplace(y + lo, mask, hi - lo);
+	else
+		vec_mul(y + lo, x + lo, mask, hi - lo);
+}
 
 static void
 fwd_dropout(job *j, int i, int n)
 {
 	model_ws *ws = j->ws;
-	int l = j->l;
 	size_t N = (size_t)ws->T * ws->B * ws->cfg.H, BH = (size_t)ws->B *
 	    ws->cfg.H, k0, k1;
-	float p = ws->cfg.dropout, scale = 1.0f / (1.0f - p);
-	uint64_t keep = (uint64_t)((1.0 - (double)p) * 4294967296.0);
-	float *mask = ws->mask[l];
 
 	share((N + DROP_BLOCK - 1) / DROP_BLOCK, i, n, 1, &k0, &k1);
-	for (size_t k = k0; k < k1; k++) {
-		size_t lo = k * DROP_BLOCK, hi = MIN(lo + DROP_BLOCK, N);
-		rng_t r;
-		rng_seed(&r, ws->drop_seed ^ ((uint64_t)k *
-		    0xd1b54a32d192ed03ULL));
-		for (size_t e = lo; e < hi; e += 2) {
-			uint64_t u = rng_u64(&r);
-			mask[e] = (u & 0xffffffffu) < keep ? scale : 0.0f;
-			if (e + 1 < hi)
-				mask[e + 1] = (u >> 32) < keep ? scale : 0.0f;
-		}
-		vec_mul(ws->xd[l] + lo, ws->hs[l] + BH + lo, mask + lo,
-		    hi - lo);
-	}
+	for (size_t k = k0; k < k1; k++)
+		drop_block(ws, j->l, k, N, ws->xd[j->l], ws->hs[j->l] + BH);
+}
+
+/* dtop (T, B, H) *= layer l's mask: the gradient through the dropout. */
+static void
+bwd_dropout(job *j, int i, int n)
+{
+	model_ws *ws = j->ws;
+	size_t N = (size_t)ws->T * ws->B * ws->cfg.H, k0, k1;
+
+	share((N + DROP_BLOCK - 1) / DROP_BLOCK, i, n, 1, &k0, &k1);
+	for (size_t k = k0; k < k1; k++)
+		drop_block(ws, j->l, k, N, j->dtop, j->dtop);
 }
 
 /* The input of layer l (T, B, in_l); NULL for one-hot. */
@@ -998,12 +969,11 @@ fwd_recur(job *j, int i, int n)
 		case CELL_LSTM: {
 			float *cprev = ws->cs[l] + t * BH + b0 * H;
 			float *cnext = cprev + BH;
-			float *tc = ws->tc[l] + t * BH + b0 * H;
 			gemm_nt(a, hprev, whh, (int)nb, (int)GH, (int)H, 1.0f);
 			for (size_t b = 0; b < nb; b++) {
 				float *ab = a + b * GH;
 				lstm_forward_row(hnext + b * H, cnext + b * H,
-				    tc + b * H, ab, ab + H, ab + 2 * H,
+				    ab, ab + H, ab + 2 * H,
 				    ab + 3 * H, cprev + b * H, bi, bh, H);
 			}
 			break;
@@ -1109,7 +1079,7 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 			memcpy(ws->state + (L + l) * BH, ws->cs[l] + T * BH,
 			    BH * sizeof(float));
 		if (ws->dropped) {
-			ws->drop_seed = rng_u64(rng);
+			ws->drop_seed[l] = rng_u64(rng);
 			parallel(&j, fwd_dropout, n);
 		}
 	}
@@ -1186,11 +1156,6 @@ bwd_recur(job *j, int i, int n)
 		dc = ws->dstate + (L + (size_t)l) * BH + b0 * H;
 		memset(dc, 0, nb * H * sizeof(float));
 	}
-	if (ws->dropped) {
-		for (size_t t = 0; t < T; t++)
-			vec_mul_inplace(dtop + t * BH + b0 * H,
-			    ws->mask[l] + t * BH + b0 * H, nb * H);
-	}
 
 	for (size_t t = T; t-- > 0;) {
 		const float *a = ws->act[l] + t * B * GH + b0 * GH;
@@ -1200,15 +1165,15 @@ bwd_recur(job *j, int i, int n)
 
 		switch (c->cell) {
 		case CELL_LSTM: {
-			const float *tc = ws->tc[l] + t * BH + b0 * H;
 			const float *cp = ws->cs[l] + t * BH + b0 * H;
+			const float *cn = cp + BH;
 			for (size_t b = 0; b < nb; b++) {
 				float *d = dp + b * GH;
 				const float *ab = a + b * GH;
 				lstm_backward_row(d, d + H, d + 2 * H,
 				    d + 3 * H, dc + b * H, dh + b * H, ab,
 				    ab + H, ab + 2 * H, ab + 3 * H,
-				    tc + b * H, cp + b * H, H);
+				    cn + b * H, cp + b * H, H);
 			}
 			gemm_nn(dprev, dp, whh, (int)nb, (int)H, (int)GH, 1.0f);
 			break;
@@ -1300,6 +1265,8 @@ model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
 	parallel(&j, bwd_output, n);
 	for (int l = c->L; l-- > 0;) {
 		j.l = l;
+		if (ws->dropped)
+			parallel(&j, bwd_dropout, n);
 		parallel(&j, bwd_recur, MIN(n, ws->B));
 		parallel(&j, bwd_weights, n);
 		if (l == 0 && E > 0) {
@@ -1317,11 +1284,408 @@ model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
 
 /* ---- sampling: batch 1 ------------------------------------------------ */
 
-/* scratch: gates (GH), hp (GH), prev (H), aux (H), each 16-float aligned */
+/*
+ * At batch 1 the step is a matrix-vector product per weight matrix: each
+ * character streams every weight once (3.2 MB at LSTM 2x256), so its speed
+ * is the cache's bandwidth. The step splits the hidden units (and the
+ * output rows) of every layer between the calling thread and one
+ * persistent helper thread: each core then reads only its half of the
+ * weights, always the same half, which at 2x256 stays in its own 2 MB L2
+ * instead of streaming from the shared L3. The halves meet at a spin
+ * barrier after each layer (the next layer needs the whole new h) and at
+ * the end. New h goes to scratch (the other half may still be reading the
+ * old h) and is copied into s->h once both halves are done; c is updated
+ * in place (a unit's c is read only by its own half).
+ *
+ * Every row is computed by the same code wherever it falls (a four-row
+ * block; a partial block repeats its last row), so a step's logits are
+ * bitwise the same whether one thread or two computed it: a seeded
+ * generation does not depend on whether the helper was free.
+ *
+ * Who gets the helper: one model_step at a time (a trylock; the loser runs
+ * alone), never while a training forward or backward runs anywhere in the
+ * process (those use both cores; a sampling thread spinning beside them
+ * would only slow both), and only when OpenBLAS is allowed two or more
+ * threads (the --threads setting). Small models stay on one thread: below
+ * STEP_MIN_WORK weights the barriers cost more than the halving saves.
+ */
+#define STEP_MIN_WORK (48 * 1024)	/* weights (floats) per character */
+#define STEP_SPIN_NS 200000		/* helper spins this long, then sleeps */
+
+/*
+ * y[r] = W[r] . x for rows r = 0..n-1 of W (n, K), rows K apart. Four rows
+ * per pass share each load of x; sixteen partial sums per row (one AVX-512
+ * register) summed in a fixed order, without -ffast-math. A last partial
+ * block repeats its last row, so each row's result is the same bits
+ * wherever it falls. Rows two passes ahead are prefetched (the weights of
+ * a big model stream from L3).
+ */
+KERNEL void
+mv_rows(float *restrict y, const float *restrict W, const float *restrict x,
+    size_t n, size_t K)
+{
+	size_t K16 = K & ~(size_t)15;
+
+	for (size_t i = 0; i < n; i += 4) {
+		size_t i1 = MIN(i + 1, n - 1), i2 = MIN(i + 2, n - 1),
+		    i3 = MIN(i + 3, n - 1);
+		const float *w0 = W + i * K, *w1 = W + i1 * K, *w2 = W + i2 * K,
+		    *w3 = W + i3 * K;
+		const float *pf = i + 12 <= n ? w0 + 8 * K : w0;
+		float a0[16] = { 0 }, a1[16] = { 0 }, a2[16] = { 0 },
+		    a3[16] = { 0 };
+		for (size_t k = 0; k < K16; k += 16) {
+			PREFETCH(pf + k);
+			PREFETCH(pf + K + k);
+			PREFETCH(pf + 2 * K + k);
+			PREFETCH(pf + 3 * K + k);
+			for (int u = 0; u < 16; u++) {
+				float xv = x[k + u];
+				a0[u] += w0[k + u] * xv;
+				a1[u] += w1[k + u] * xv;
+				a2[u] += w2[k + u] * xv;
+				a3[u] += w3[k + u] * xv;
+			}
+		}
+		float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+		for (int u = 0; u < 16; u++) {
+			s0 += a0[u];
+			s1 += a1[u];
+			s2 += a2[u];
+			s3 += a3[u];
+		}
+		for (size_t k = K16; k < K; k++) {
+			s0 += w0[k] * x[k];
+			s1 += w1[k] * x[k];
+			s2 += w2[k] * x[k];
+			s3 += w3[k] * x[k];
+		}
+		y[i] = s0;
+		if (i + 1 < n)
+			y[i + 1] = s1;
+		if (i + 2 < n)
+			y[i + 2] = s2;
+		if (i + 3 < n)
+			y[i + 3] = s3;
+	}
+}
+
+/* The cells on units 0..n-1 of a layer: gate k of unit j at [k*H + j] of
+ * gx (W_ih x), gh (W_hh h), bi, bh; same formulas and order of operations
+ * as the *_forward_row kernels. h gets the new state, c (LSTM) is updated
+ * in place, hp is the old h (GRU). */
+KERNEL void
+lstm_step_units(float *restrict h, float *restrict c, const float *restrict gx,
+    const float *restrict gh, const float *restrict bi,
+    const float *restrict bh, size_t H, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		float i = sigmoidf((gx[j] + gh[j]) + bi[j] + bh[j]);
+		float f = sigmoidf((gx[H + j] + gh[H + j]) + bi[H + j] +
+		    bh[H + j]);
+		float g = tanhf_((gx[2 * H + j] + gh[2 * H + j]) +
+		    bi[2 * H + j] + bh[2 * H + j]);
+		float o = sigmoidf((gx[3 * H + j] + gh[3 * H + j]) +
+		    bi[3 * H + j] + bh[3 * H + j]);
+		float cn = f * c[j] + i * g;
+		c[j] = cn;
+		h[j] = o * tanhf_(cn);
+	}
+}
+
+KERNEL void
+gru_step_units(float *restrict h, const float *restrict hp,
+    const float *restrict gx, const float *restrict gh,
+    const float *restrict bi, const float *restrict bh, size_t H, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		float r = sigmoidf(gx[j] + bi[j] + gh[j] + bh[j]);
+		float z = sigmoidf(gx[H + j] + bi[H + j] + gh[H + j] +
+		    bh[H + j]);
+		float m = gh[2 * H + j] + bh[2 * H + j];
+		float nn = tanhf_(gx[2 * H + j] + bi[2 * H + j] + r * m);
+		h[j] = (1.0f - z) * nn + z * hp[j];
+	}
+}
+
+KERNEL void
+rnn_step_units(float *restrict h, const float *restrict gx,
+    const float *restrict gh, const float *restrict bi,
+    const float *restrict bh, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		h[j] = tanhf_((gx[j] + gh[j]) + bi[j] + bh[j]);
+}
+
+/* The two halves' meeting points: arrive[i] counts part i's arrivals (the
+ * same number per step for both), each on its own cache line. */
+typedef struct {
+	_Alignas(64) atomic_uint n;
+} step_counter;
+
+static struct {
+	pthread_once_t once;
+	int ok;				/* the helper thread runs */
+	pthread_mutex_t busy;		/* held by the step using the helper */
+	pthread_mutex_t mu;		/* with cv: the helper's sleep */
+	pthread_cond_t cv;
+	atomic_uint seq;		/* jobs posted */
+	atomic_int sleeping;
+	const model *m;			/* the job, valid from seq's bump */
+	model_state *s;
+	int token;
+	step_counter arrive[2];
+} helper = { .once = PTHREAD_ONCE_INIT, .busy = PTHREAD_MUTEX_INITIALIZER,
+    .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static atomic_int step_threads_setting;	/* model_set_step_threads */
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Part me of 2 waits until the other part has arrived as often. */
+static void
+step_barrier(int me, int wait)
+{
+	unsigned v = atomic_load_explicit(&helper.arrive[me].n,
+	    memory_order_relaxed) + 1;
+
+	atomic_store_explicit(&helper.arrive[me].n, v, memory_order_release);
+	if (!wait)
+		return;
+	for (unsigned spins = 0; (int)(atomic_load_explicit(
+	    &helper.arrive[1 - me].n, memory_order_acquire) - v) < 0;
+	    spins++) {
+		if (spins < 4096)
+			cpu_relax();
+		else
+			sched_yield();	/* the other part lost its core */
+	}
+}
+
+/* scratch: gx (GH), gh (GH), hnew (L*H), each 16-float aligned */
 static size_t
 round16(size_t n)
 {
 	return (n + 15) & ~(size_t)15;
+}
+
+/*
+ * Part me of nparts (1 or 2) of one step: units share(H) of every
+ * layer, then rows share(V) of the output. With two parts the new h of
+ * layer l is read by both only after the barrier that ends layer l.
+ */
+static void
+step_part(const model *m, model_state *s, int token, int me, int nparts)
+{
+	const model_config *c = &m->cfg;
+	size_t H = (size_t)c->H, V = (size_t)c->V, E = (size_t)c->E;
+	size_t L = (size_t)c->L, G = (size_t)m->G, GH = G * H, j0, j1, v0,
+	    v1;
+	float *gx = s->scratch, *gh = gx + round16(GH);
+	float *hnew = gh + round16(GH);
+	int valid = token >= 0 && (size_t)token < V;	/* else: no input */
+
+	share(H, me, nparts, 16, &j0, &j1);
+	size_t n = j1 - j0;
+	for (size_t l = 0; l < L; l++) {
+		const float *hold = s->h + l * H, *x = NULL;
+		size_t in = l > 0 ? H : E;
+		if (l > 0)
+			x = hnew + (l - 1) * H;
+		else if (E > 0 && valid)
+			x = m->emb + (size_t)token * E;
+		for (size_t g = 0; n > 0 && g < G; g++) {
+			size_t r0 = g * H + j0;
+			if (x != NULL)
+				mv_rows(gx + r0, m->w_ih[l] + r0 * in, x, n, in);
+			else if (l == 0 && E == 0 && valid) {
+				/* one-hot: column `token` of w_ih (GH, V) */
+				const float *w = m->w_ih[0] + r0 * V + token;
+				for (size_t j = 0; j < n; j++)
+					gx[r0 + j] = w[j * V];
+			} else
+				memset(gx + r0, 0, n * sizeof(float));
+			mv_rows(gh + r0, m->w_hh[l] + r0 * H, hold, n, H);
+		}
+		if (n > 0) {
+			float *hn = hnew + l * H + j0;
+			const float *bi = m->b_ih[l] + j0, *bh = m->b_hh[l] + j0;
+			switch (c->cell) {
+			case CELL_LSTM:
+				lstm_step_units(hn, s->c + l * H + j0, gx + j0,
+				    gh + j0, bi, bh, H, n);
+				break;
+			case CELL_GRU:
+				gru_step_units(hn, hold + j0, gx + j0, gh + j0,
+				    bi, bh, H, n);
+				break;
+			default:
+				rnn_step_units(hn, gx + j0, gh + j0, bi, bh, n);
+				break;
+			}
+		}
+		if (nparts > 1)
+			step_barrier(me, 1);
+	}
+	share(V, me, nparts, 4, &v0, &v1);
+	if (v0 < v1) {
+		mv_rows(s->logits + v0, m->fc_w + v0 * H, hnew + (L - 1) * H,
+		    v1 - v0, H);
+		for (size_t v = v0; v < v1; v++)
+			s->logits[v] = m->fc_b[v] + s->logits[v];
+	}
+	if (nparts > 1)
+		step_barrier(me, me == 0);	/* part 0 waits for part 1 */
+}
+
+static void *
+helper_main(void *arg)
+{
+	unsigned seen = 0;	/* no job is posted before this thread runs */
+
+	(void)arg;
+	for (;;) {
+		unsigned q;
+		uint64_t t0 = 0;
+		for (unsigned spins = 0; (q = atomic_load_explicit(&helper.seq,
+		    memory_order_acquire)) == seen; spins++) {
+			if ((spins & 255) == 0) {
+				uint64_t t = mono_ns();
+				if (spins == 0)
+					t0 = t;
+				else if (t - t0 > STEP_SPIN_NS) {
+					pthread_mutex_lock(&helper.mu);
+					atomic_store(&helper.sleeping, 1);
+					while (atomic_load(&helper.seq) == seen)
+						pthread_cond_wait(&helper.cv,
+						    &helper.mu);
+					atomic_store(&helper.sleeping, 0);
+					pthread_mutex_unlock(&helper.mu);
+					spins = 0;
+					t0 = mono_ns();
+					continue;
+				}
+			}
+			cpu_relax();
+		}
+		seen = q;
+		step_part(helper.m, helper.s, helper.token, 1, 2);
+	}
+	return NULL;
+}
+
+static void
+helper_start(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+
+	if (pthread_attr_init(&a) != 0)
+		return;
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	helper.ok = pthread_create(&t, &a, helper_main, NULL) == 0;
+	pthread_attr_destroy(&a);
+}
+
+void
+model_set_step_threads(int n)
+{
+	atomic_store(&step_threads_setting, n < 0 ? 0 : n > 2 ? 2 : n);
+}
+
+/*
+ * May this step use two threads? 0: no (one thread forced, a small model,
+ * a training forward or backward running, OpenBLAS held to one thread);
+ * 2: yes, always (model_set_step_threads(2)); 1: yes, if measured faster.
+ */
+static int
+step_allowed(const model *m)
+{
+	const model_config *c = &m->cfg;
+	size_t H = (size_t)c->H, in0 = c->E > 0 ? (size_t)c->E : 0;
+	double work = (double)m->G * H * (in0 + H) + (double)c->V * H +
+	    (double)(c->L - 1) * m->G * H * 2.0 * H;
+	int want = atomic_load_explicit(&step_threads_setting,
+	    memory_order_relaxed);
+
+	if (want == 1 || H < 32)
+		return 0;
+	if (want == 2)
+		return 2;
+	if (work < STEP_MIN_WORK || atomic_load(&training_now) > 0 ||
+	    openblas_get_num_threads() < 2)
+		return 0;
+	return 1;
+}
+
+/*
+ * One or two threads, by the smoothed time per step of each on this state.
+ * Two threads need the other core: when another process holds it the
+ * helper runs in slices and a step can take 10x longer than on one thread.
+ * So both are timed: the faster one runs, and after step_every steps the
+ * other runs for 4 (the first of a run is not timed: the helper may be
+ * waking up, the caches refilling) to notice when the machine changes.
+ * While the choice holds, step_every doubles (256 up to 8192): a probe of
+ * the slow way costs < 1% of the time.
+ */
+static int
+step_choose(model_state *s)
+{
+	if (s->step_ns[1] == 0.0f)
+		return 2;
+	if (s->step_ns[0] == 0.0f)
+		return 1;
+	int best = s->step_ns[1] <= s->step_ns[0] ? 2 : 1;
+	if (s->step_every == 0) {
+		s->step_every = 256;
+		s->step_best = best;
+	}
+	unsigned k = s->step_count++;
+	if (k < s->step_every)
+		return best;
+	if (k < s->step_every + 4)
+		return 3 - s->step_best;
+	s->step_count = 1;
+	s->step_every = best == s->step_best ? MIN(2 * s->step_every, 8192) :
+	    256;
+	s->step_best = best;
+	return best;
+}
+
+static void
+step_record(model_state *s, int n, uint64_t ns)
+{
+	float t = (float)ns, *e = &s->step_ns[n - 1];
+
+	/* One step preempted by another process says little: a slow step
+	 * counts as at most 4x the average so far (a core taken for good
+	 * still shows within a few steps). */
+	if (s->step_prev == n)
+		*e = *e == 0.0f ? t : 0.75f * *e + 0.25f * MIN(t, 4.0f * *e);
+	s->step_prev = n;
+}
+
+/* Take the helper: 1 if this step may use it (then release it after). */
+static int
+helper_take(void)
+{
+	pthread_once(&helper.once, helper_start);
+	return helper.ok && pthread_mutex_trylock(&helper.busy) == 0;
 }
 
 model_state *
@@ -1332,7 +1696,7 @@ model_state_create(const model *m)
 	size_t V = (size_t)m->cfg.V, GH = (size_t)m->G * H;
 	size_t nh = round16(L * H);
 	size_t nc = m->cfg.cell == CELL_LSTM ? nh : 0;
-	size_t nscratch = 2 * round16(GH) + 2 * round16(H);
+	size_t nscratch = 2 * round16(GH) + nh;
 	float *p = xalloc_floats(nh + nc + round16(V) + nscratch);
 
 	s->L = (int)L;
@@ -1380,58 +1744,39 @@ const float *
 model_step(const model *m, model_state *s, int token)
 {
 	const model_config *c = &m->cfg;
-	size_t H = (size_t)c->H, V = (size_t)c->V, E = (size_t)c->E;
-	size_t GH = (size_t)m->G * H;
-	float *gates = s->scratch;		/* (GH) */
-	float *hp = gates + round16(GH);	/* (GH) */
-	float *prev = hp + round16(GH);		/* (H) */
-	float *aux = prev + round16(H);		/* (H) */
-	int valid = token >= 0 && (size_t)token < V;	/* else: no input */
+	size_t H = (size_t)c->H, GH = (size_t)m->G * H;
+	float *hnew = s->scratch + 2 * round16(GH);
+	int allowed = step_allowed(m), n = 1;
+	uint64_t t0 = 0;
 
-	for (size_t l = 0; l < (size_t)c->L; l++) {
-		float *h = s->h + l * H;
-
-		/* input projection (GH) */
-		if (l > 0) {
-			memset(gates, 0, GH * sizeof(float));
-			matvec_add(gates, m->w_ih[l], s->h + (l - 1) * H, GH,
-			    H);
-		} else if (E > 0) {
-			memset(gates, 0, GH * sizeof(float));
-			if (valid)
-				matvec_add(gates, m->w_ih[0],
-				    m->emb + (size_t)token * E, GH, E);
-		} else {
-			/* one-hot: column `token` of w_ih (GH, V) */
-			for (size_t j = 0; j < GH; j++)
-				gates[j] = valid ? m->w_ih[0][j * V + token] :
-				    0.0f;
-		}
-
-		switch (c->cell) {
-		case CELL_LSTM: {
-			float *cl = s->c + l * H;
-			matvec_add(gates, m->w_hh[l], h, GH, H);
-			memcpy(prev, cl, H * sizeof(float));
-			lstm_forward_row(h, cl, aux, gates, gates + H,
-			    gates + 2 * H, gates + 3 * H, prev, m->b_ih[l],
-			    m->b_hh[l], H);
-			break;
-		}
-		case CELL_GRU:
-			memset(hp, 0, GH * sizeof(float));
-			matvec_add(hp, m->w_hh[l], h, GH, H);
-			memcpy(prev, h, H * sizeof(float));
-			gru_forward_row(h, gates, gates + H, gates + 2 * H, aux,
-			    hp, prev, m->b_ih[l], m->b_hh[l], H);
-			break;
-		default:
-			matvec_add(gates, m->w_hh[l], h, GH, H);
-			rnn_forward_row(h, gates, m->b_ih[l], m->b_hh[l], H);
-			break;
+	if (allowed != 0) {
+		n = allowed == 2 ? 2 : step_choose(s);
+		if (n == 2 && !helper_take()) {
+			n = 1;
+			allowed = 0;	/* busy elsewhere: not a fair timing */
 		}
 	}
-	memcpy(s->logits, m->fc_b, V * sizeof(float));
-	matvec_add(s->logits, m->fc_w, s->h + (size_t)(c->L - 1) * H, V, H);
+	if (allowed == 1)
+		t0 = mono_ns();
+	if (n == 2) {
+		helper.m = m;
+		helper.s = s;
+		helper.token = token;
+		atomic_fetch_add(&helper.seq, 1);
+		if (atomic_load(&helper.sleeping)) {
+			pthread_mutex_lock(&helper.mu);
+			pthread_cond_signal(&helper.cv);
+			pthread_mutex_unlock(&helper.mu);
+		}
+		step_part(m, s, token, 0, 2);
+		pthread_mutex_unlock(&helper.busy);
+	} else {
+		step_part(m, s, token, 0, 1);
+	}
+	memcpy(s->h, hnew, (size_t)c->L * H * sizeof(float));
+	if (allowed == 1)
+		step_record(s, n, mono_ns() - t0);
+	else
+		s->step_prev = 0;
 	return s->logits;
 }

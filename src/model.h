@@ -121,13 +121,24 @@ typedef struct {
 	float *c;	/* (L, H) LSTM cell state, NULL otherwise */
 	float *logits;	/* (V) after the last step */
 	float *scratch;	/* internal */
+	/* internal: model_step's timing of its one- and two-thread steps */
+	float step_ns[2];
+	unsigned step_count, step_every;
+	int step_best, step_prev;
 } model_state;
 
 model_state *model_state_create(const model *m);
 void model_state_free(model_state *s);
 void model_state_reset(model_state *s);
 void model_state_copy(model_state *dst, const model_state *src);
-/* Feed one token; returns s->logits (V). No dropout. */
+/* Feed one token; returns s->logits (V). No dropout. Thread-safe for
+ * distinct states. A big enough model's step runs on two cores (the caller
+ * and one helper thread) when OpenBLAS may use two threads and no training
+ * forward or backward is running; the logits are the same bits either
+ * way. */
 const float *model_step(const model *m, model_state *s, int token);
+/* Threads for model_step: 0 = decide as above (the default), 1 = always
+ * one, 2 = two whenever the helper is free (tests, benchmarks). */
+void model_set_step_threads(int n);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,6 +432,121 @@ test_memorise(void)
 	model_free(m);
 }
 
+/* ---- the batch-1 step on two threads ---------------------------------- */
+
+enum { SH = 50, SV = 11, SK = 60 };
+
+static int
+token_at(int k)
+{
+	return k == 7 ? -1 : (k * 5 + k / 3) % SV;	/* -1: no input */
+}
+
+static int
+states_equal(const model_state *a, const model_state *b)
+{
+	size_t n = (size_t)a->L * a->H * sizeof(float);
+
+	return memcmp(a->logits, b->logits, (size_t)a->V * sizeof(float)) ==
+	    0 && memcmp(a->h, b->h, n) == 0 &&
+	    (a->c == NULL || memcmp(a->c, b->c, n) == 0);
+}
+
+/* Two threads (the caller and the helper) give the same bits as one,
+ * whatever the split: H = 50 splits 32 + 18 units (a partial block of
+ * rows), K = 50 is no multiple of 16, V = 11 splits 8 + 3, an embedding,
+ * an invalid token. */
+static void
+test_step_threads(int cell, int E)
+{
+	model *m = make(cell, 3, SH, SV, E, 0.0f, 91 + cell);
+	model_state *a = model_state_create(m), *b = model_state_create(m);
+	int same = 1;
+
+	model_state_reset(a);
+	model_state_reset(b);
+	for (int k = 0; k < SK; k++) {
+		model_set_step_threads(1);
+		model_step(m, a, token_at(k));
+		model_set_step_threads(2);
+		model_step(m, b, token_at(k));
+		same &= states_equal(a, b);
+	}
+	model_set_step_threads(0);
+	ok(same, "step threads %s %s: one and two threads give the same bits "
+	    "over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
+	    SK);
+	model_state_free(a);
+	model_state_free(b);
+	model_free(m);
+}
+
+typedef struct {
+	const model *m;
+	model_state *s;
+} stepper;
+
+static void *
+stepper_main(void *arg)
+{
+	stepper *st = arg;
+
+	for (int k = 0; k < SK; k++)
+		model_step(st->m, st->s, token_at(k));
+	return NULL;
+}
+
+/* Several threads stepping at once (one holds the helper, the others run
+ * alone) while another model trains: each state ends as when stepped
+ * alone. */
+static void
+test_step_concurrent(void)
+{
+	enum { NS = 3, B = 8, T = 16, V = 12 };
+	model *m = make(CELL_LSTM, 2, SH, SV, 0, 0.0f, 17);
+	model *tm = make(CELL_GRU, 2, 64, V, 0, 0.3f, 18);
+	model_ws *ws = model_ws_create(tm, B, T);
+	model_state *ref = model_state_create(m), *s[NS];
+	stepper st[NS];
+	pthread_t tid[NS];
+	uint16_t x[B * T], y[B * T];
+	rng_t r;
+	int same = 1, started = 1;
+
+	rng_seed(&r, 4);
+	random_ids(x, B * T, V, &r);
+	random_ids(y, B * T, V, &r);
+	model_set_step_threads(1);
+	model_state_reset(ref);
+	for (int k = 0; k < SK; k++)
+		model_step(m, ref, token_at(k));
+	model_set_step_threads(2);
+	for (int i = 0; i < NS; i++) {
+		s[i] = model_state_create(m);
+		model_state_reset(s[i]);
+		st[i] = (stepper){ m, s[i] };
+		started &= pthread_create(&tid[i], NULL, stepper_main,
+		    &st[i]) == 0;
+	}
+	for (int k = 0; k < 4; k++) {
+		model_forward(tm, ws, x, y, 1, &r, NULL);
+		model_backward(tm, ws, x, y);
+	}
+	for (int i = 0; i < NS; i++) {
+		if (started)
+			pthread_join(tid[i], NULL);
+		same &= states_equal(ref, s[i]);
+		model_state_free(s[i]);
+	}
+	model_set_step_threads(0);
+	ok(started && same, "step threads: %d threads stepping at once beside "
+	    "a training run end as one alone", NS);
+	model_state_free(ref);
+	model_ws_free(ws);
+	model_free(tm);
+	model_free(m);
+}
+
 /* ---- optimizers ------------------------------------------------------- */
 
 static const float grads3[3][3] = {
@@ -558,6 +674,11 @@ main(void)
 		test_threads(cells[i], 12);
 	}
 	test_memorise();
+	for (size_t i = 0; i < NELEMS(cells); i++) {
+		test_step_threads(cells[i], 0);
+		test_step_threads(cells[i], 20);
+	}
+	test_step_concurrent();
 	test_optim();
 	return tap_done();
 }
