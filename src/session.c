@@ -90,6 +90,11 @@ struct session {
 	int weights_only;
 	FILE *metrics;
 	uint16_t *bx, *by;	/* (B, T) batch */
+	float *good;		/* (3, nparams) the divergence guard's copy:
+				   weights, then the optimizer state */
+	long good_t, good_step;
+	double loss_ema;	/* running mean of the training loss */
+	double loss_uniform;	/* ln V: a uniform guess */
 
 	/* Weights published for the generator. */
 	pthread_mutex_t snap_mu;
@@ -559,6 +564,41 @@ checkpoint_point(session *s, float train_loss, float train_acc)
 	save_latest(s, s->have_val ? vloss : train_loss);
 }
 
+/*
+ * The divergence guard. Every GUARD_EVERY steps (of sane loss) the weights
+ * and optimizer state are kept; a NaN/Inf loss or gradient, or a loss that
+ * jumps past GUARD_FACTOR times its running mean and past a uniform guess
+ * (ln V), restores them and halves the learning rate. The copy is not part
+ * of a checkpoint: it only matters after an explosion, and a resumed run
+ * starts from its loaded weights.
+ */
+#define GUARD_EVERY 50
+#define GUARD_FACTOR 3.0
+#define GUARD_TRIES 20
+
+static void publish(session *s);
+
+static void
+guard_keep(session *s)
+{
+	memcpy(s->good, s->m->params, s->m->nparams * sizeof(float));
+	memcpy(s->good + s->m->nparams, s->opt->state,
+	    2 * s->m->nparams * sizeof(float));
+	s->good_t = s->opt->t;
+	s->good_step = s->prog.step;
+}
+
+static void
+guard_restore(session *s)
+{
+	memcpy(s->m->params, s->good, s->m->nparams * sizeof(float));
+	memcpy(s->opt->state, s->good + s->m->nparams,
+	    2 * s->m->nparams * sizeof(float));
+	s->opt->t = s->good_t;
+	s->loss_ema = 0;
+	publish(s);
+}
+
 /* Publish the weights for the generator. */
 static void
 publish(session *s)
@@ -670,20 +710,29 @@ trainer_main(void *arg)
 		    &s->prog.rng, &correct);
 		model_backward(s->m, s->ws, s->bx, s->by);
 		float norm = grad_clip(s->m->grads, s->m->nparams, s->set.clip);
-		if (!isfinite(loss) || !isfinite(norm)) {
-			/* Skip the step, lower the rate, say so; give up only
-			 * when it keeps happening. */
+		int blown = isfinite(loss) && s->loss_ema > 0 &&
+		    loss > GUARD_FACTOR * s->loss_ema && loss > s->loss_uniform;
+		if (!isfinite(loss) || !isfinite(norm) || blown) {
+			/* Back to the last good weights, at half the rate; give
+			 * up only when it keeps happening. */
+			guard_restore(s);
 			s->prog.lr *= 0.5f;
-			post_text(s, EV_STATUS, "NaN/Inf at step %ld: step "
-			    "skipped, learning rate lowered to %.3g",
-			    s->prog.step, (double)s->prog.lr);
-			if (++bad >= 20) {
-				why = "training diverged (20 NaN/Inf steps in a row)";
+			post_text(s, EV_STATUS, "%s at step %ld: back to the "
+			    "weights of step %ld, learning rate lowered to %.3g",
+			    blown ? "loss exploded" : "NaN/Inf", s->prog.step,
+			    s->good_step, (double)s->prog.lr);
+			if (++bad >= GUARD_TRIES) {
+				why = "training diverged (the loss kept exploding "
+				    "or turning NaN)";
 				post_text(s, EV_ERROR, "%s", why);
 				break;
 			}
 		} else {
 			bad = 0;
+			s->loss_ema = s->loss_ema > 0 ?
+			    0.95 * s->loss_ema + 0.05 * loss : loss;
+			if (s->prog.step - s->good_step >= GUARD_EVERY)
+				guard_keep(s);
 			s->opt->cfg.lr = s->prog.lr;
 			optim_step(s->opt, s->m->params, s->m->grads);
 			publish(s);
@@ -1270,6 +1319,9 @@ session_create(const session_config *c, char **cause)
 		s->prog.batch = 0;
 		model_ws_reset(s->ws);
 	}
+	s->good = xalloc_floats(3 * s->m->nparams);
+	s->loss_uniform = log((double)s->m->cfg.V);
+	guard_keep(s);
 	size_t bsz = (size_t)MAX(s->set.B, s->vb.B) * (size_t)MAX(s->set.T, s->vb.T);
 	s->bx = xreallocarray(NULL, bsz, sizeof *s->bx);
 	s->by = xreallocarray(NULL, bsz, sizeof *s->by);
@@ -1357,6 +1409,7 @@ session_free(session *s)
 	free(s->bx);
 	free(s->by);
 	free(s->snap);
+	free(s->good);
 	pthread_mutex_destroy(&s->snap_mu);
 	free(s);
 }

@@ -20,6 +20,18 @@ for cell in lstm gru rnn; do
 	is "$got" "$text" "$cell: greedy sampling reproduces the memorised line"
 done
 
+# The divergence guard: plain SGD at rate 10 without clipping blows an RNN
+# up at once; the run must go back to its last good weights, halve the
+# rate, say so, and finish.
+"$BURBLE" train --cell rnn --optim sgd --lr 10 --clip 0 --hidden 64 \
+	--layers 1 --steps 40 --epochs 0 --sample-len 0 --seed 1 \
+	-o "$T/blow.safetensors" "$T/owl.txt" >"$T/blow.log" 2>&1
+ok $? "an exploding run still finishes"
+like "$(cat "$T/blow.log")" "note: (loss exploded|NaN/Inf) at step [0-9]+: back to the weights of step [0-9]+, learning rate lowered to 5$" \
+	"the guard restores the weights and halves the rate"
+"$BURBLE" info "$T/blow.safetensors" >"$T/blow.info" 2>&1
+like "$(cat "$T/blow.info")" "lr 10 \(now [0-9.e-]+\)" "the lowered rate is what the checkpoint keeps"
+
 # 2. Alice: 2 x 128 LSTM, 300 steps of 32 x 64 at lr 5e-3 (about 30 s on
 # 2 cores). Measured when this test was written: validation loss 3.03 after
 # 100 steps, 2.10 after 300; the PyTorch reference (shared/bench/
