@@ -181,7 +181,7 @@ cmd_free(void *p)
 }
 
 static void
-send_cmd(session *s, queue *q, int type, int flag, float value,
+send_cmd(queue *q, int type, int flag, float value,
     const char *text, const gen_settings *gs)
 {
 	if (q == NULL)
@@ -194,25 +194,73 @@ send_cmd(session *s, queue *q, int type, int flag, float value,
 	if (gs != NULL)
 		c->gs = *gs;
 	queue_push(q, c);
-	(void)s;
 }
 
-void session_pause(session *s, int p) { send_cmd(s, s->tcmd, CMD_PAUSE, p, 0, NULL, NULL); }
-void session_save(session *s, const char *path) { send_cmd(s, s->tcmd, CMD_SAVE, 0, 0, path, NULL); }
-void session_sample_now(session *s) { send_cmd(s, s->tcmd, CMD_SAMPLE, 0, 0, NULL, NULL); }
-void session_set_lr(session *s, float lr) { send_cmd(s, s->tcmd, CMD_SET_LR, 0, lr, NULL, NULL); }
-void session_generate(session *s, const char *prime) { send_cmd(s, s->gcmd, CMD_GENERATE, 0, 0, prime ? prime : "", NULL); }
-void session_continue(session *s) { send_cmd(s, s->gcmd, CMD_CONTINUE, 0, 0, NULL, NULL); }
-void session_stop_generation(session *s) { send_cmd(s, s->gcmd, CMD_STOP_GEN, 0, 0, NULL, NULL); }
-void session_reset_generation(session *s) { send_cmd(s, s->gcmd, CMD_RESET_GEN, 0, 0, NULL, NULL); }
-void session_peek(session *s) { send_cmd(s, s->gcmd, CMD_PEEK, 0, 0, NULL, NULL); }
-void session_load(session *s, const char *path) { send_cmd(s, s->gcmd, CMD_LOAD, 0, 0, path, NULL); }
+void
+session_pause(session *s, int p)
+{
+	send_cmd(s->tcmd, CMD_PAUSE, p, 0, NULL, NULL);
+}
+
+void
+session_save(session *s, const char *path)
+{
+	send_cmd(s->tcmd, CMD_SAVE, 0, 0, path, NULL);
+}
+
+void
+session_sample_now(session *s)
+{
+	send_cmd(s->tcmd, CMD_SAMPLE, 0, 0, NULL, NULL);
+}
+
+void
+session_set_lr(session *s, float lr)
+{
+	send_cmd(s->tcmd, CMD_SET_LR, 0, lr, NULL, NULL);
+}
+
+void
+session_generate(session *s, const char *prime)
+{
+	send_cmd(s->gcmd, CMD_GENERATE, 0, 0, prime ? prime : "", NULL);
+}
+
+void
+session_continue(session *s)
+{
+	send_cmd(s->gcmd, CMD_CONTINUE, 0, 0, NULL, NULL);
+}
+
+void
+session_stop_generation(session *s)
+{
+	send_cmd(s->gcmd, CMD_STOP_GEN, 0, 0, NULL, NULL);
+}
+
+void
+session_reset_generation(session *s)
+{
+	send_cmd(s->gcmd, CMD_RESET_GEN, 0, 0, NULL, NULL);
+}
+
+void
+session_peek(session *s)
+{
+	send_cmd(s->gcmd, CMD_PEEK, 0, 0, NULL, NULL);
+}
+
+void
+session_load(session *s, const char *path)
+{
+	send_cmd(s->gcmd, CMD_LOAD, 0, 0, path, NULL);
+}
 
 void
 session_set_generation(session *s, const gen_settings *g)
 {
 	s->ui_gen = *g;
-	send_cmd(s, s->gcmd, CMD_SET_GEN, 0, 0, NULL, g);
+	send_cmd(s->gcmd, CMD_SET_GEN, 0, 0, NULL, g);
 }
 
 void
@@ -225,7 +273,7 @@ void
 session_quit(session *s)
 {
 	if (s->tcmd != NULL)
-		send_cmd(s, s->tcmd, CMD_QUIT, 0, 0, NULL, NULL);
+		send_cmd(s->tcmd, CMD_QUIT, 0, 0, NULL, NULL);
 	else
 		post_text(s, EV_DONE, "no training");
 }
@@ -1374,11 +1422,11 @@ session_free(session *s)
 	if (s == NULL)
 		return;
 	if (s->trainer_started) {
-		send_cmd(s, s->tcmd, CMD_ABORT, 0, 0, NULL, NULL);
+		send_cmd(s->tcmd, CMD_ABORT, 0, 0, NULL, NULL);
 		pthread_join(s->trainer, NULL);
 	}
 	if (s->gen_started) {
-		send_cmd(s, s->gcmd, CMD_QUIT, 0, 0, NULL, NULL);
+		send_cmd(s->gcmd, CMD_QUIT, 0, 0, NULL, NULL);
 		pthread_join(s->gen_thread, NULL);
 	}
 	if (s->tcmd != NULL)
