@@ -605,6 +605,48 @@ add_tensor(model *m, size_t *off, const char *name, size_t d0, size_t d1)
 	*off += t->size;
 }
 
+/* The tensor table and nparams of configuration c, in the order model.h
+ * documents; no allocation. */
+static void
+model_layout(model *m, const model_config *c)
+{
+	size_t H = (size_t)c->H, V = (size_t)c->V, E = (size_t)c->E, off = 0;
+	const char *pre = cell_name(c->cell);
+	char name[32];
+
+	m->cfg = *c;
+	m->G = cell_gates(c->cell);
+	size_t GH = (size_t)m->G * H;
+	if (E > 0)
+		add_tensor(m, &off, "embedding.weight", V, E);
+	for (int l = 0; l < c->L; l++) {
+		size_t in = l > 0 ? H : E > 0 ? E : V;
+		snprintf(name, sizeof name, "%s.weight_ih_l%d", pre, l);
+		add_tensor(m, &off, name, GH, in);
+		snprintf(name, sizeof name, "%s.weight_hh_l%d", pre, l);
+		add_tensor(m, &off, name, GH, H);
+		snprintf(name, sizeof name, "%s.bias_ih_l%d", pre, l);
+		add_tensor(m, &off, name, GH, 0);
+		snprintf(name, sizeof name, "%s.bias_hh_l%d", pre, l);
+		add_tensor(m, &off, name, GH, 0);
+	}
+	add_tensor(m, &off, "fc.weight", V, H);
+	add_tensor(m, &off, "fc.bias", V, 0);
+	m->nparams = off;
+}
+
+size_t
+model_param_count(const model_config *c)
+{
+	model m;
+
+	if (model_config_check(c, NULL) != 0)
+		return 0;
+	memset(&m, 0, sizeof m);
+	model_layout(&m, c);
+	return m.nparams;
+}
+
 model *
 model_create(const model_config *c)
 {
@@ -612,53 +654,21 @@ model_create(const model_config *c)
 		return NULL;
 
 	model *m = xcalloc(1, sizeof *m);
-	size_t H = (size_t)c->H, V = (size_t)c->V, E = (size_t)c->E, off = 0;
-	size_t GH;
-	const char *pre = cell_name(c->cell);
-	char name[32];
+	model_layout(m, c);
+	m->params = xalloc_floats(m->nparams);
+	m->grads = xalloc_floats(m->nparams);
 
-	m->cfg = *c;
-	m->G = cell_gates(c->cell);
-	GH = (size_t)m->G * H;
-
-	size_t o_emb = 0, o_ih[MODEL_MAX_LAYERS], o_hh[MODEL_MAX_LAYERS];
-	size_t o_bih[MODEL_MAX_LAYERS], o_bhh[MODEL_MAX_LAYERS], o_fw, o_fb;
-	if (E > 0) {
-		o_emb = off;
-		add_tensor(m, &off, "embedding.weight", V, E);
-	}
+	/* The views, in the table's order. */
+	const model_tensor *t = m->tensors;
+	m->emb = c->E > 0 ? m->params + (t++)->offset : NULL;
 	for (int l = 0; l < c->L; l++) {
-		size_t in = l > 0 ? H : E > 0 ? E : V;
-		o_ih[l] = off;
-		snprintf(name, sizeof name, "%s.weight_ih_l%d", pre, l);
-		add_tensor(m, &off, name, GH, in);
-		o_hh[l] = off;
-		snprintf(name, sizeof name, "%s.weight_hh_l%d", pre, l);
-		add_tensor(m, &off, name, GH, H);
-		o_bih[l] = off;
-		snprintf(name, sizeof name, "%s.bias_ih_l%d", pre, l);
-		add_tensor(m, &off, name, GH, 0);
-		o_bhh[l] = off;
-		snprintf(name, sizeof name, "%s.bias_hh_l%d", pre, l);
-		add_tensor(m, &off, name, GH, 0);
+		m->w_ih[l] = m->params + (t++)->offset;
+		m->w_hh[l] = m->params + (t++)->offset;
+		m->b_ih[l] = m->params + (t++)->offset;
+		m->b_hh[l] = m->params + (t++)->offset;
 	}
-	o_fw = off;
-	add_tensor(m, &off, "fc.weight", V, H);
-	o_fb = off;
-	add_tensor(m, &off, "fc.bias", V, 0);
-
-	m->nparams = off;
-	m->params = xalloc_floats(off);
-	m->grads = xalloc_floats(off);
-	m->emb = E > 0 ? m->params + o_emb : NULL;
-	for (int l = 0; l < c->L; l++) {
-		m->w_ih[l] = m->params + o_ih[l];
-		m->w_hh[l] = m->params + o_hh[l];
-		m->b_ih[l] = m->params + o_bih[l];
-		m->b_hh[l] = m->params + o_bhh[l];
-	}
-	m->fc_w = m->params + o_fw;
-	m->fc_b = m->params + o_fb;
+	m->fc_w = m->params + (t++)->offset;
+	m->fc_b = m->params + t->offset;
 	return m;
 }
 

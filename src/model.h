@@ -79,6 +79,9 @@ int cell_parse(const char *s);			/* -1 if unknown */
 int model_config_check(const model_config *c, char **cause);
 model *model_create(const model_config *c);
 void model_free(model *m);
+/* The number of parameters model_create(c) would allocate (0 if c is
+ * invalid), without allocating them. */
+size_t model_param_count(const model_config *c);
 /* PyTorch's default init: U(-1/sqrt(H), 1/sqrt(H)) for recurrent and fc
  * weights and biases, N(0, 1) for the embedding; LSTM forget-gate bias of
  * bias_ih set to 1 (remember by default early in training). */

@@ -1247,11 +1247,9 @@ static int
 check_memory(const model_config *mc, int B, int T, char **cause)
 {
 	double G = mc->cell == CELL_LSTM ? 4 : mc->cell == CELL_GRU ? 3 : 1;
-	double in0 = mc->E > 0 ? mc->E : mc->V, H = mc->H, V = mc->V;
-	double params = V * H + V + (mc->E > 0 ? V * mc->E : 0);
-	for (int l = 0; l < mc->L; l++)
-		params += G * H * ((l == 0 ? in0 : H) + H) + 2 * G * H;
-	double acts = (double)B * T * (mc->L * (3 * G * H + 4 * H) + 3 * V);
+	double params = (double)model_param_count(mc);
+	double acts = (double)B * T * (mc->L * (3 * G * mc->H + 4.0 * mc->H) +
+	    3.0 * mc->V);
 	double need = 4.0 * (4 * params + acts);
 	double have = (double)sysconf(_SC_PHYS_PAGES) *
 	    (double)sysconf(_SC_PAGESIZE);
