@@ -104,3 +104,28 @@ gen_peek(generator *g, int k, int *ids, float *probs)
 		gen_step(g, gen_start_id(g));
 	return sampler_top(g->st->logits, g->m->cfg.V, k, ids, probs);
 }
+
+void
+gen_tail_add(gen_tail *t, const char *s, size_t len)
+{
+	if (len > GEN_TAIL_KEEP) {
+		s += len - GEN_TAIL_KEEP;
+		len = GEN_TAIL_KEEP;
+	}
+	if (t->n + len > sizeof t->buf) {
+		/* Keep the last GEN_TAIL_KEEP bytes with s; len <= KEEP, so
+		 * this drops no more than t holds. */
+		size_t drop = t->n + len - GEN_TAIL_KEEP;
+		memmove(t->buf, t->buf + drop, t->n - drop);
+		t->n -= drop;
+	}
+	memcpy(t->buf + t->n, s, len);
+	t->n += len;
+}
+
+int
+gen_tail_ends_with(const gen_tail *t, const char *stop)
+{
+	size_t n = strlen(stop);
+	return n > 0 && n <= t->n && memcmp(t->buf + t->n - n, stop, n) == 0;
+}

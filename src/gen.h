@@ -43,6 +43,19 @@ void gen_feed_ids(generator *g, const uint16_t *ids, size_t n);
  * (NUL-terminated) and the model's probability of it into *p (if not
  * NULL). Returns the id; the caller stops at g->voc->eor. */
 int gen_next(generator *g, char out[8], float *p);
+/* The end of a generated text, to find stop strings (at most
+ * GEN_TAIL_KEEP bytes long) as it grows. */
+#define GEN_TAIL_KEEP 128
+
+typedef struct {
+	char buf[2 * GEN_TAIL_KEEP];
+	size_t n;
+} gen_tail;
+
+/* Append len bytes of s (any length: only the end is kept). */
+void gen_tail_add(gen_tail *t, const char *s, size_t len);
+/* Does the text end with stop (non-empty)? */
+int gen_tail_ends_with(const gen_tail *t, const char *stop);
 /* The next-character distribution (after gen_feed/gen_next): top k. */
 int gen_peek(generator *g, int k, int *ids, float *probs);
 

@@ -400,8 +400,7 @@ write_sample(const ckpt *c, const struct sample_opts *o, const char *prime,
 		    skipped == 1 ? "" : "s");
 	if (echo)
 		fputs(prime, out);
-	char tail[256];
-	size_t ntail = 0;
+	gen_tail tail = { .n = 0 };
 	for (int k = 0; k < o->length; k++) {
 		char u[8];
 		int id = gen_next(&g, u, NULL);
@@ -410,19 +409,10 @@ write_sample(const ckpt *c, const struct sample_opts *o, const char *prime,
 		fputs(u, out);
 		if (tty)
 			fflush(out);
-		size_t len = strlen(u);
-		if (ntail + len >= sizeof tail) {
-			memmove(tail, tail + 128, ntail - 128);
-			ntail -= 128;
-		}
-		memcpy(tail + ntail, u, len);
-		ntail += len;
+		gen_tail_add(&tail, u, strlen(u));
 		int stop = 0;
-		for (int i = 0; i < o->nstops && !stop; i++) {
-			size_t n = strlen(o->stops[i]);
-			stop = n <= ntail &&
-			    memcmp(tail + ntail - n, o->stops[i], n) == 0;
-		}
+		for (int i = 0; i < o->nstops && !stop; i++)
+			stop = gen_tail_ends_with(&tail, o->stops[i]);
 		if (stop)
 			break;
 	}

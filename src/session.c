@@ -908,8 +908,7 @@ struct genstate {
 	gen_settings gs;
 	int streaming;
 	int remaining;
-	char tail[256];		/* the end of the text so far, for stops */
-	size_t ntail;
+	gen_tail tail;		/* the end of the text so far, for stops */
 	double next_at;		/* pacing */
 };
 
@@ -926,29 +925,12 @@ gen_refresh(session *s)
 	pthread_mutex_unlock(&s->snap_mu);
 }
 
-static void
-tail_add(struct genstate *st, const char *u)
-{
-	size_t len = strlen(u);
-	if (st->ntail + len >= sizeof st->tail) {
-		size_t drop = st->ntail + len - sizeof st->tail / 2;
-		memmove(st->tail, st->tail + drop, st->ntail - drop);
-		st->ntail -= drop;
-	}
-	memcpy(st->tail + st->ntail, u, len);
-	st->ntail += len;
-	st->tail[st->ntail] = '\0';
-}
-
 static int
 tail_stops(const struct genstate *st)
 {
-	for (int i = 0; i < st->gs.nstops; i++) {
-		size_t n = strlen(st->gs.stops[i]);
-		if (n > 0 && n <= st->ntail &&
-		    memcmp(st->tail + st->ntail - n, st->gs.stops[i], n) == 0)
+	for (int i = 0; i < st->gs.nstops; i++)
+		if (gen_tail_ends_with(&st->tail, st->gs.stops[i]))
 			return 1;
-	}
 	return 0;
 }
 
@@ -981,7 +963,7 @@ gen_chunk(session *s, struct genstate *st, int max)
 		n += len;
 		e->prob[e->nchars++] = p;
 		st->remaining--;
-		tail_add(st, u);
+		gen_tail_add(&st->tail, u, len);
 		if (tail_stops(st)) {
 			why = "stop string";
 			break;
@@ -1080,7 +1062,7 @@ generator_main(void *arg)
 				post_text(s, EV_STATUS, "%zu prime character%s "
 				    "not in the vocabulary, skipped", skipped,
 				    skipped == 1 ? "" : "s");
-			tail_add(&st, c->text);
+			gen_tail_add(&st.tail, c->text, strlen(c->text));
 			/* FALLTHROUGH */
 		case CMD_CONTINUE:
 			if (type == CMD_CONTINUE)
@@ -1095,7 +1077,7 @@ generator_main(void *arg)
 			break;
 		case CMD_RESET_GEN:
 			gen_reset(&st.g);
-			st.ntail = 0;
+			st.tail.n = 0;
 			break;
 		case CMD_PEEK:
 			gen_refresh(s);

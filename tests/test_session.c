@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gen.h"
 #include "session.h"
 #include "tap.h"
 #include "util.h"
@@ -112,6 +113,27 @@ main(void)
 		event_free(e);
 	}
 	ok(ended && got == 300, "a continuation of the default length (%zu)", got);
+
+	/* A prime longer than the stop-string window (a pasted paragraph). */
+	char longprime[701];
+	for (int i = 0; i < 700; i++)
+		longprime[i] = "the owl reads "[i % 14];
+	longprime[700] = '\0';
+	session_generate(s, longprime);
+	e = wait_for(s, EV_GEN_END, 10, seen);
+	ok(e != NULL, "a 700-character prime is continued");
+	event_free(e);
+
+	/* The stop-string window: any length in, only the end kept. */
+	gen_tail tail = { .n = 0 };
+	gen_tail_add(&tail, longprime, strlen(longprime));
+	ok(gen_tail_ends_with(&tail, "the owl reads ") && tail.n <= sizeof tail.buf,
+	    "a long text keeps its end (%zu bytes)", tail.n);
+	for (int i = 0; i < 300; i++)
+		gen_tail_add(&tail, "xy", 2);
+	gen_tail_add(&tail, "STOP", 4);
+	ok(gen_tail_ends_with(&tail, "xySTOP") && !gen_tail_ends_with(&tail, "STOPx") &&
+	    !gen_tail_ends_with(&tail, ""), "stop strings match at the end only");
 
 	/* Settings apply; a peek sums to about one. */
 	gen_settings gs;
