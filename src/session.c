@@ -711,6 +711,33 @@ trainer_commands(session *s, int *paused, int block)
 	}
 }
 
+/* Training metrics since the last report. */
+struct report {
+	double loss_sum;	/* of the steps' mean losses */
+	size_t correct;		/* predictions that were right */
+	size_t steps;		/* optimizer steps taken */
+	double chars;		/* characters trained on, skipped steps too */
+	double t0;		/* when the report began */
+};
+
+/* Post an EV_STEP and a metrics line for r, then begin a new report at
+ * now. Returns the throughput. */
+static double
+report_post(session *s, struct report *r, double now)
+{
+	double cps = r->chars / MAX(now - r->t0, 1e-9);
+	event *e = ev_new(EV_STEP);
+	fill_progress(s, e);
+	e->loss = (float)(r->loss_sum / (double)r->steps);
+	e->acc = (float)r->correct /
+	    (float)(r->steps * (size_t)s->set.B * (size_t)s->set.T);
+	e->chars_per_s = cps;
+	metrics_line(s, "train", e->loss, e->acc, cps);
+	post(s, e);
+	*r = (struct report){ .t0 = now };
+	return cps;
+}
+
 static void *
 trainer_main(void *arg)
 {
@@ -718,9 +745,9 @@ trainer_main(void *arg)
 	int paused = 0, quit = 0, bad = 0;
 	const char *why = "finished";
 	int B = s->set.B, T = s->set.T;
-	double loss_sum = 0, rep_t0 = now_seconds(), rep_chars = 0;
+	struct report rep = { .t0 = now_seconds() };
 	double hist_loss = 0;
-	size_t rep_correct = 0, rep_steps = 0, hist_correct = 0, hist_steps = 0;
+	size_t hist_correct = 0, hist_steps = 0;
 	long hist_every = MAX(1, (long)s->tb.nbatches / 20);
 	double cps = 0;
 
@@ -784,17 +811,17 @@ trainer_main(void *arg)
 			s->opt->cfg.lr = s->prog.lr;
 			optim_step(s->opt, s->m->params, s->m->grads);
 			publish(s);
-			loss_sum += loss;
+			rep.loss_sum += loss;
 			hist_loss += loss;
-			rep_correct += correct;
+			rep.correct += correct;
 			hist_correct += correct;
-			rep_steps++;
+			rep.steps++;
 			hist_steps++;
 		}
 		s->prog.step++;
 		s->prog.batch++;
 		s->prog.elapsed += now_seconds() - t0;
-		rep_chars += (double)B * T;
+		rep.chars += (double)B * T;
 
 		int epoch_end = s->prog.batch >= s->tb.nbatches;
 		if (epoch_end) {
@@ -809,22 +836,9 @@ trainer_main(void *arg)
 		double now = now_seconds();
 		int report = s->set.report_every > 0 ?
 		    s->prog.step % s->set.report_every == 0 :
-		    now - rep_t0 >= 0.25;
-		if ((report || epoch_end) && rep_steps > 0) {
-			cps = rep_chars / MAX(now - rep_t0, 1e-9);
-			e = ev_new(EV_STEP);
-			fill_progress(s, e);
-			e->loss = (float)(loss_sum / (double)rep_steps);
-			e->acc = (float)rep_correct /
-			    (float)(rep_steps * (size_t)B * T);
-			e->chars_per_s = cps;
-			metrics_line(s, "train", e->loss, e->acc, cps);
-			post(s, e);
-			loss_sum = 0;
-			rep_correct = rep_steps = 0;
-			rep_chars = 0;
-			rep_t0 = now;
-		}
+		    now - rep.t0 >= 0.25;
+		if ((report || epoch_end) && rep.steps > 0)
+			cps = report_post(s, &rep, now);
 		float hl = hist_steps ? (float)(hist_loss / hist_steps) : NAN;
 		float ha = hist_steps ? (float)hist_correct /
 		    (float)(hist_steps * (size_t)B * T) : NAN;
@@ -852,18 +866,8 @@ trainer_main(void *arg)
 
 	if (s->aborting)
 		return NULL;
-	if (rep_steps > 0) {
-		/* The steps since the last report. */
-		double now = now_seconds();
-		cps = rep_chars / MAX(now - rep_t0, 1e-9);
-		e = ev_new(EV_STEP);
-		fill_progress(s, e);
-		e->loss = (float)(loss_sum / (double)rep_steps);
-		e->acc = (float)rep_correct / (float)(rep_steps * (size_t)B * T);
-		e->chars_per_s = cps;
-		metrics_line(s, "train", e->loss, e->acc, cps);
-		post(s, e);
-	}
+	if (rep.steps > 0)	/* the steps since the last report */
+		cps = report_post(s, &rep, now_seconds());
 	/* Save the final state (unless the last point just did). */
 	if (s->output != NULL) {
 		int just_saved = !quit && s->prog.nhist > 0 &&
