@@ -17,7 +17,8 @@
  *    LSTM-shaped products of this configuration, same thread count, same
  *    run. It is measured last, so its buffers do not count in peak RSS.
  *  - Sampling: batch 1, model_step + sampler_pick at T=1, after a short
- *    untimed warm-up.
+ *    untimed warm-up; with the half-precision weights `burble sample`
+ *    uses by default (where the CPU has them), and with float weights.
  */
 #include "config.h"
 
@@ -58,7 +59,10 @@ typedef struct {
 } bench_opts;
 
 typedef struct {
-	double peak, train_cps, train_s, flop_per_char, sample_cps, rss_mib;
+	double peak, train_cps, train_s, flop_per_char, rss_mib;
+	double sample_cps;	/* the default precision (sample_prec) */
+	double sample32_cps;	/* float weights */
+	int sample_prec;
 	double foreign;		/* other processes' cores: training */
 	double peak_foreign;	/* ... and the peak's best attempt */
 	double loss0, loss1;
@@ -360,8 +364,9 @@ out:
 	return rc;
 }
 
-static void
-run_sampling(const bench_opts *o, const model *m, bench_result *res)
+/* Characters per second sampled from m at its current precision. */
+static double
+sampling_speed(const bench_opts *o, const model *m)
 {
 	model_state *st = model_state_create(m);
 	sampler_config sc;
@@ -378,9 +383,19 @@ run_sampling(const bench_opts *o, const model *m, bench_result *res)
 	for (long i = 0; i < o->sample_chars; i++)
 		tok = sampler_pick(&s, model_step(m, st, tok), &pm);
 	double dt = now_seconds() - t0;
-	res->sample_cps = (double)o->sample_chars / dt;
 	sampler_free(&s);
 	model_state_free(st);
+	return (double)o->sample_chars / dt;
+}
+
+static void
+run_sampling(const bench_opts *o, model *m, bench_result *res)
+{
+	res->sample_prec = model_set_precision(m, MODEL_FP16);
+	res->sample_cps = sampling_speed(o, m);
+	model_set_precision(m, MODEL_FP32);
+	res->sample32_cps = res->sample_prec == MODEL_FP32 ?
+	    res->sample_cps : sampling_speed(o, m);
 }
 
 /* ---- report ----------------------------------------------------------- */
@@ -412,9 +427,14 @@ print_table(const bench_opts *o, const bench_result *r)
 	printf("  %-18s %12.1f %%        (limit %.0f chars/s at the peak)\n",
 	    "fraction of peak", 100.0 * gflops / r->peak,
 	    r->peak * 1e9 / r->flop_per_char);
-	if (o->sample_chars > 0)
-		printf("  %-18s %12.0f chars/s  (batch 1, T=1, %ld chars)\n",
-		    "sampling", r->sample_cps, o->sample_chars);
+	if (o->sample_chars > 0) {
+		printf("  %-18s %12.0f chars/s  (batch 1, T=1, %ld chars, %s "
+		    "weights: the default)\n", "sampling", r->sample_cps,
+		    o->sample_chars, precision_name(r->sample_prec));
+		if (r->sample_prec != MODEL_FP32)
+			printf("  %-18s %12.0f chars/s  (--precision fp32)\n",
+			    "sampling fp32", r->sample32_cps);
+	}
 	printf("  %-18s %12.1f MiB\n", "peak RSS", r->rss_mib);
 	if (r->foreign > BUSY_CORES)
 		printf("warning: other processes used %.2f cores during "
@@ -466,10 +486,14 @@ print_json(const bench_opts *o, const bench_result *r)
 	    gflops / r->peak, r->peak * 1e9 / r->flop_per_char, r->loss0,
 	    r->loss1);
 	if (o->sample_chars > 0)
-		printf("\"sample_chars\": %ld, \"sample_chars_per_s\": %.1f, ",
-		    o->sample_chars, r->sample_cps);
+		printf("\"sample_chars\": %ld, \"sample_precision\": \"%s\", "
+		    "\"sample_chars_per_s\": %.1f, "
+		    "\"sample_fp32_chars_per_s\": %.1f, ", o->sample_chars,
+		    precision_name(r->sample_prec), r->sample_cps,
+		    r->sample32_cps);
 	else
-		printf("\"sample_chars\": 0, \"sample_chars_per_s\": null, ");
+		printf("\"sample_chars\": 0, \"sample_chars_per_s\": null, "
+		    "\"sample_fp32_chars_per_s\": null, ");
 	printf("\"peak_rss_mib\": %.1f, \"foreign_cores\": %.2f, "
 	    "\"peak_foreign_cores\": %.2f}\n", r->rss_mib,
 	    isfinite(r->foreign) ? r->foreign : -1.0,

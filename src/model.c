@@ -41,6 +41,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "half.h"
 #include "model.h"
 #include "util.h"
 
@@ -540,23 +541,46 @@ pk_pack(float *P, const float *w, size_t K, size_t N, size_t ks, size_t ns,
 /* ---- names and configuration ------------------------------------------ */
 
 static const char *const cell_names[] = { "lstm", "gru", "rnn" };
+static const char *const precision_names[] = { "fp32", "fp16" };
+
+static const char *
+name_of(const char *const *names, size_t n, int i)
+{
+	return i < 0 || (size_t)i >= n ? "?" : names[i];
+}
+
+static int
+name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcasecmp(s, names[i]) == 0)
+			return (int)i;
+	}
+	return -1;
+}
 
 const char *
 cell_name(int cell)
 {
-	if (cell < 0 || (size_t)cell >= NELEMS(cell_names))
-		return "?";
-	return cell_names[cell];
+	return name_of(cell_names, NELEMS(cell_names), cell);
 }
 
 int
 cell_parse(const char *s)
 {
-	for (size_t i = 0; i < NELEMS(cell_names); i++) {
-		if (strcasecmp(s, cell_names[i]) == 0)
-			return (int)i;
-	}
-	return -1;
+	return name_index(cell_names, NELEMS(cell_names), s);
+}
+
+const char *
+precision_name(int precision)
+{
+	return name_of(precision_names, NELEMS(precision_names), precision);
+}
+
+int
+precision_parse(const char *s)
+{
+	return name_index(precision_names, NELEMS(precision_names), s);
 }
 
 static int
@@ -679,6 +703,7 @@ model_free(model *m)
 		return;
 	free(m->params);
 	free(m->grads);
+	free(m->half);
 	free(m);
 }
 
@@ -1547,12 +1572,13 @@ model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
 
 /*
  * At batch 1 the step is a matrix-vector product per weight matrix: each
- * character streams every weight once (3.2 MB at LSTM 2x256), so its speed
- * is the cache's bandwidth. The step splits the hidden units (and the
+ * character streams every weight once (3.1 MB at LSTM 2x256), so its speed
+ * is the caches' bandwidth. The step splits the hidden units (and the
  * output rows) of every layer between the calling thread and one
  * persistent helper thread: each core then reads only its half of the
- * weights, always the same half, which at 2x256 stays in its own 2 MB L2
- * instead of streaming from the shared L3. The halves meet at a spin
+ * weights, always the same half: 1.6 MB at 2x256, or 0.8 MB in half
+ * precision (MODEL_FP16), which stays in a 1 MB L2 instead of streaming
+ * from the shared L3. The halves meet at a spin
  * barrier after each layer (the next layer needs the whole new h) and at
  * the end. New h goes to scratch (the other half may still be reading the
  * old h) and is copied into s->h once both halves are done; c is updated
@@ -1629,6 +1655,285 @@ mv_rows(float *restrict y, const float *restrict W, const float *restrict x,
 		if (i + 3 < n)
 			y[i + 3] = s3;
 	}
+}
+
+/* ---- sampling: half-precision weights ---------------------------------- */
+
+/*
+ * With MODEL_FP16 the step reads m->half: params' layout in binary16,
+ * weight_ih_l0 transposed to (V, G*H) for a one-hot input, so that a
+ * character's input projection is one contiguous row. At LSTM 2x256 the
+ * matrices a character streams shrink from 3.1 MB to 1.6 MB: each core's
+ * half (0.8 MB) then stays in its own 1 MB L2 instead of coming from L3.
+ * Only the weights are rounded; x, the products and the sums stay float,
+ * in the same order as mv_rows'.
+ *
+ * The kernels need the CPU to widen halves (VCVTPH2PS): AVX-512F, or
+ * AVX2 with F16C and FMA. Without either the step keeps float weights.
+ */
+typedef void mvh_fn(float *restrict y, const uint16_t *restrict W,
+    const float *restrict x, size_t n, size_t K);
+typedef void h2f_fn(float *restrict y, const uint16_t *restrict h, size_t n);
+
+typedef struct {
+	int bits;	/* 512, 256 */
+	mvh_fn *mv;	/* y[r] = W[r] . x, rows K apart, as mv_rows */
+	h2f_fn *widen;	/* y[i] = h[i] */
+} half_ops;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_HALF_X86 1
+#include <immintrin.h>
+
+/* Rows i..i+3 (a partial block repeats its last row), as mv_rows. */
+#define HALF_ROWS(W, n, K, i) \
+	const uint16_t *w0 = (W) + (i) * (K), \
+	    *w1 = (W) + MIN((i) + 1, (n) - 1) * (K), \
+	    *w2 = (W) + MIN((i) + 2, (n) - 1) * (K), \
+	    *w3 = (W) + MIN((i) + 3, (n) - 1) * (K)
+
+static void
+half_store4(float *y, size_t i, size_t n, const float s[4])
+{
+	for (size_t r = 0; r < 4 && i + r < n; r++)
+		y[i + r] = s[r];
+}
+
+/* The columns past the last full 16: one row at a time, in order. */
+static float
+half_tail(float s, const uint16_t *w, const float *x, size_t k, size_t K)
+{
+	for (; k < K; k++)
+		s += half_to_float(w[k]) * x[k];
+	return s;
+}
+
+__attribute__((target("avx512f"))) static inline __m512
+h16_512(const uint16_t *p)
+{
+	return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
+}
+
+/* Two accumulators per row (32 columns a pass) keep eight FMA chains in
+ * flight; the pair is added, then the 16 lanes (a fixed tree). */
+__attribute__((target("avx512f"))) static void
+mv_half512(float *restrict y, const uint16_t *restrict W,
+    const float *restrict x, size_t n, size_t K)
+{
+	size_t K32 = K & ~(size_t)31, K16 = K & ~(size_t)15;
+
+	for (size_t i = 0; i < n; i += 4) {
+		HALF_ROWS(W, n, K, i);
+		__m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+		__m512 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+		for (size_t k = 0; k < K32; k += 32) {
+			__m512 xa = _mm512_loadu_ps(x + k);
+			__m512 xb = _mm512_loadu_ps(x + k + 16);
+			a0 = _mm512_fmadd_ps(h16_512(w0 + k), xa, a0);
+			a1 = _mm512_fmadd_ps(h16_512(w1 + k), xa, a1);
+			a2 = _mm512_fmadd_ps(h16_512(w2 + k), xa, a2);
+			a3 = _mm512_fmadd_ps(h16_512(w3 + k), xa, a3);
+			b0 = _mm512_fmadd_ps(h16_512(w0 + k + 16), xb, b0);
+			b1 = _mm512_fmadd_ps(h16_512(w1 + k + 16), xb, b1);
+			b2 = _mm512_fmadd_ps(h16_512(w2 + k + 16), xb, b2);
+			b3 = _mm512_fmadd_ps(h16_512(w3 + k + 16), xb, b3);
+		}
+		if (K16 > K32) {
+			__m512 xa = _mm512_loadu_ps(x + K32);
+			a0 = _mm512_fmadd_ps(h16_512(w0 + K32), xa, a0);
+			a1 = _mm512_fmadd_ps(h16_512(w1 + K32), xa, a1);
+			a2 = _mm512_fmadd_ps(h16_512(w2 + K32), xa, a2);
+			a3 = _mm512_fmadd_ps(h16_512(w3 + K32), xa, a3);
+		}
+		float s[4] = {
+			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a0, b0)),
+			    w0, x, K16, K),
+			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a1, b1)),
+			    w1, x, K16, K),
+			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a2, b2)),
+			    w2, x, K16, K),
+			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a3, b3)),
+			    w3, x, K16, K),
+		};
+		half_store4(y, i, n, s);
+	}
+}
+
+__attribute__((target("avx512f"))) static void
+widen_half512(float *restrict y, const uint16_t *restrict h, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		_mm512_storeu_ps(y + i, h16_512(h + i));
+	for (; i < n; i++)
+		y[i] = half_to_float(h[i]);
+}
+
+__attribute__((target("avx2,fma,f16c"))) static inline __m256
+h8_256(const uint16_t *p)
+{
+	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
+__attribute__((target("avx2,fma,f16c"))) static inline float
+hsum_256(__m256 a)
+{
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(a),
+	    _mm256_extractf128_ps(a, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
+/* 16 columns a pass in two 8-lane accumulators per row. */
+__attribute__((target("avx2,fma,f16c"))) static void
+mv_half256(float *restrict y, const uint16_t *restrict W,
+    const float *restrict x, size_t n, size_t K)
+{
+	size_t K16 = K & ~(size_t)15;
+
+	for (size_t i = 0; i < n; i += 4) {
+		HALF_ROWS(W, n, K, i);
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+		__m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+		for (size_t k = 0; k < K16; k += 16) {
+			__m256 xa = _mm256_loadu_ps(x + k);
+			__m256 xb = _mm256_loadu_ps(x + k + 8);
+			a0 = _mm256_fmadd_ps(h8_256(w0 + k), xa, a0);
+			a1 = _mm256_fmadd_ps(h8_256(w1 + k), xa, a1);
+			a2 = _mm256_fmadd_ps(h8_256(w2 + k), xa, a2);
+			a3 = _mm256_fmadd_ps(h8_256(w3 + k), xa, a3);
+			b0 = _mm256_fmadd_ps(h8_256(w0 + k + 8), xb, b0);
+			b1 = _mm256_fmadd_ps(h8_256(w1 + k + 8), xb, b1);
+			b2 = _mm256_fmadd_ps(h8_256(w2 + k + 8), xb, b2);
+			b3 = _mm256_fmadd_ps(h8_256(w3 + k + 8), xb, b3);
+		}
+		float s[4] = {
+			half_tail(hsum_256(_mm256_add_ps(a0, b0)), w0, x, K16, K),
+			half_tail(hsum_256(_mm256_add_ps(a1, b1)), w1, x, K16, K),
+			half_tail(hsum_256(_mm256_add_ps(a2, b2)), w2, x, K16, K),
+			half_tail(hsum_256(_mm256_add_ps(a3, b3)), w3, x, K16, K),
+		};
+		half_store4(y, i, n, s);
+	}
+}
+
+__attribute__((target("avx2,fma,f16c"))) static void
+widen_half256(float *restrict y, const uint16_t *restrict h, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(y + i, h8_256(h + i));
+	for (; i < n; i++)
+		y[i] = half_to_float(h[i]);
+}
+
+static const half_ops half_ops_512 = { 512, mv_half512, widen_half512 };
+static const half_ops half_ops_256 = { 256, mv_half256, widen_half256 };
+
+static int
+half_isa_best(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f"))
+		return 512;
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+	    __builtin_cpu_supports("f16c"))
+		return 256;
+	return 0;
+}
+#else
+static int
+half_isa_best(void)
+{
+	return 0;
+}
+#endif
+
+/* -1: not yet asked; else 0, 256 or 512. Set once by whichever thread
+ * asks first (the answer is the same), or by a test. */
+static atomic_int half_isa = -1;
+
+static const half_ops *
+half_ops_get(void)
+{
+	int bits = atomic_load_explicit(&half_isa, memory_order_relaxed);
+
+	if (bits < 0) {
+		bits = half_isa_best();
+		atomic_store_explicit(&half_isa, bits, memory_order_relaxed);
+	}
+#ifdef HAVE_HALF_X86
+	if (bits == 512)
+		return &half_ops_512;
+	if (bits == 256)
+		return &half_ops_256;
+#endif
+	return NULL;
+}
+
+int
+model_set_half_isa(int bits)
+{
+	int best = half_isa_best();
+
+	/* 512 only where the CPU has it; 256 also runs on an AVX-512 CPU */
+	if (bits == 0 || (bits == 512 && best != 512) ||
+	    (bits == 256 && best == 0) || (bits != 256 && bits != 512))
+		bits = best;
+	atomic_store(&half_isa, bits);
+	return bits;
+}
+
+/* Do the weight matrices fit binary16 (finite, |w| <= HALF_MAX)? */
+static int
+fits_half(const model *m)
+{
+	for (int i = 0; i < m->ntensors; i++) {
+		const model_tensor *t = &m->tensors[i];
+		if (t->ndim != 2 || m->params + t->offset == m->emb)
+			continue;
+		const float *p = m->params + t->offset;
+		for (size_t k = 0; k < t->size; k++) {
+			if (!(fabsf(p[k]) <= HALF_MAX))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+int
+model_set_precision(model *m, int precision)
+{
+	if (precision != MODEL_FP16 || half_ops_get() == NULL ||
+	    !fits_half(m)) {
+		free(m->half);
+		m->half = NULL;
+		return MODEL_FP32;
+	}
+	if (m->half == NULL)
+		m->half = xalloc_floats((m->nparams + 1) / 2);
+	for (int i = 0; i < m->ntensors; i++) {
+		const model_tensor *t = &m->tensors[i];
+		const float *p = m->params + t->offset;
+		uint16_t *h = m->half + t->offset;
+		if (t->ndim != 2 || p == m->emb)
+			continue;	/* biases, embedding: read as floats */
+		if (p == m->w_ih[0] && m->cfg.E == 0) {
+			size_t R = t->shape[0], C = t->shape[1];
+			for (size_t r = 0; r < R; r++) {
+				for (size_t k = 0; k < C; k++)
+					h[k * R + r] = half_from_float(
+					    p[r * C + k]);
+			}
+		} else {
+			for (size_t k = 0; k < t->size; k++)
+				h[k] = half_from_float(p[k]);
+		}
+	}
+	return MODEL_FP16;
 }
 
 /* The cells on units 0..n-1 of a layer: gate k of unit j at [k*H + j] of
@@ -1738,6 +2043,9 @@ step_barrier(int me, int wait)
 	}
 }
 
+/* Where a view into params sits in half. */
+#define HALF_AT(m, p) ((size_t)((p) - (m)->params))
+
 /* scratch: gx (GH), gh (GH), hnew (L*H), each 16-float aligned */
 static size_t
 round16(size_t n)
@@ -1760,6 +2068,8 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 	float *gx = s->scratch, *gh = gx + round16(GH);
 	float *hnew = gh + round16(GH);
 	int valid = token >= 0 && (size_t)token < V;	/* else: no input */
+	const uint16_t *hw = m->half;
+	const half_ops *ho = hw != NULL ? half_ops_get() : NULL;
 
 	share(H, me, nparts, 16, &j0, &j1);
 	size_t n = j1 - j0;
@@ -1772,6 +2082,19 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 			x = m->emb + (size_t)token * E;
 		for (size_t g = 0; n > 0 && g < G; g++) {
 			size_t r0 = g * H + j0;
+			if (hw != NULL) {
+				const uint16_t *wi = hw + HALF_AT(m, m->w_ih[l]);
+				if (x != NULL)
+					ho->mv(gx + r0, wi + r0 * in, x, n, in);
+				else if (l == 0 && E == 0 && valid)
+					ho->widen(gx + r0, wi +
+					    (size_t)token * GH + r0, n);
+				else
+					memset(gx + r0, 0, n * sizeof(float));
+				ho->mv(gh + r0, hw + HALF_AT(m, m->w_hh[l]) +
+				    r0 * H, hold, n, H);
+				continue;
+			}
 			if (x != NULL)
 				mv_rows(gx + r0, m->w_ih[l] + r0 * in, x, n, in);
 			else if (l == 0 && E == 0 && valid) {
@@ -1805,8 +2128,12 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 	}
 	share(V, me, nparts, 4, &v0, &v1);
 	if (v0 < v1) {
-		mv_rows(s->logits + v0, m->fc_w + v0 * H, hnew + (L - 1) * H,
-		    v1 - v0, H);
+		if (hw != NULL)
+			ho->mv(s->logits + v0, hw + HALF_AT(m, m->fc_w) + v0 * H,
+			    hnew + (L - 1) * H, v1 - v0, H);
+		else
+			mv_rows(s->logits + v0, m->fc_w + v0 * H,
+			    hnew + (L - 1) * H, v1 - v0, H);
 		for (size_t v = v0; v < v1; v++)
 			s->logits[v] = m->fc_b[v] + s->logits[v];
 	}

@@ -63,6 +63,7 @@ struct cmd {
 struct session {
 	session_info info;
 	queue *events;
+	int precision;		/* model_set_precision for every sample */
 
 	/* The trainer's world (training sessions). */
 	int training;
@@ -545,6 +546,9 @@ epoch_samples(session *s)
 		    s->tb.data[start + warm - 1] != space)
 			warm++;
 	}
+	/* The samples read a copy at the sampling precision, dropped after
+	 * (the next step changes the weights). */
+	model_set_precision(s->m, s->precision);
 	for (int i = 0; i < s->set.nsample_temps; i++) {
 		sampler_config sc;
 		generator g;
@@ -572,6 +576,7 @@ epoch_samples(session *s)
 		e->text = text;
 		post(s, e);
 	}
+	model_set_precision(s->m, MODEL_FP32);	/* training changes them */
 }
 
 /* Evaluate, record, sample, save: what happens at each epoch end (or every
@@ -924,6 +929,7 @@ gen_refresh(session *s)
 	pthread_mutex_lock(&s->snap_mu);
 	if (s->snap_ver != s->gm_ver) {
 		memcpy(s->gm->params, s->snap, s->gm->nparams * sizeof(float));
+		model_set_precision(s->gm, s->precision);
 		s->gm_ver = s->snap_ver;
 	}
 	pthread_mutex_unlock(&s->snap_mu);
@@ -1015,6 +1021,7 @@ gen_load(session *s, struct genstate *st, const char *path)
 	text_opts_free(&s->gtext);
 	s->gm = c.m;
 	c.m = NULL;
+	model_set_precision(s->gm, s->precision);
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
 	s->gm_own = 1;
@@ -1161,7 +1168,8 @@ start_generator(session *s, char **cause)
 }
 
 session *
-session_open_model(const char *path, int threads, char **cause)
+session_open_model(const char *path, int threads, int precision,
+    char **cause)
 {
 	ckpt c;
 	if (ckpt_load(path, &c, cause) != 0)
@@ -1170,6 +1178,8 @@ session_open_model(const char *path, int threads, char **cause)
 	threads = session_set_threads(threads);
 	s->gm = c.m;
 	c.m = NULL;
+	s->precision = precision;
+	model_set_precision(s->gm, precision);
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
 	fill_info(s, s->gm, c.corpus ? c.corpus : path, threads);
@@ -1285,6 +1295,7 @@ session_create(const session_config *c, char **cause)
 	s->info.training = 1;
 	int threads = session_set_threads(c->threads);
 	s->set = c->train;
+	s->precision = c->precision;
 
 	if (c->resume != NULL) {
 		if (ckpt_load(c->resume, &ck, cause) != 0)
@@ -1381,6 +1392,7 @@ session_create(const session_config *c, char **cause)
 	if (c->generator) {
 		s->gm = model_create(&s->m->cfg);
 		memcpy(s->gm->params, s->m->params, s->m->nparams * sizeof(float));
+		model_set_precision(s->gm, s->precision);
 		s->snap = xalloc_floats(s->m->nparams);
 		memcpy(s->snap, s->m->params, s->m->nparams * sizeof(float));
 		vocab_copy(&s->gvoc, &s->voc);

@@ -123,6 +123,8 @@ typedef struct {
 	int weights_only;	/* checkpoints without optimizer state */
 	const char *metrics;	/* JSON-lines metrics log, or NULL */
 	int threads;		/* BLAS threads; 0 = all cores */
+	int precision;		/* the samples' and the prompt's weights:
+				   MODEL_FP32 or MODEL_FP16 (model.h) */
 	int generator;		/* start the generator thread (the prompt) */
 	/* With resume: the training settings come from the checkpoint (so the
 	 * run continues exactly), except those whose bit is set here, which
@@ -151,7 +153,8 @@ int session_set_threads(int n);
  * (a batch shrunk to fit, prime characters skipped) arrive as EV_STATUS. */
 session *session_create(const session_config *c, char **cause);
 /* A session on a saved model, without training: the generator only. */
-session *session_open_model(const char *path, int threads, char **cause);
+session *session_open_model(const char *path, int threads, int precision,
+    char **cause);
 /* Stops the threads (without saving: call session_quit first for that). */
 void session_free(session *s);
 

@@ -122,6 +122,8 @@ echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
 	fi
 	bc=$(json train_chars_per_s "$j")
 	bs=$(json sample_chars_per_s "$j")
+	b32=$(json sample_fp32_chars_per_s "$j")
+	bp=$(sed -n 's/.*"sample_precision": *"\([a-z0-9]*\)".*/\1/p' "$j")
 	br=$(json peak_rss_mib "$j")
 	peak=$(json sgemm_peak_gflops "$j")
 	frac=$(json peak_fraction "$j")
@@ -130,8 +132,11 @@ echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
 	cfg="$name B=$B T=$T"
 	printf '%-20s %-20s %12.0f %12s %8s\n' "$cfg" "train chars/s" "$bc" \
 	    "${tc:--}" "$(ratio "$bc" "$tc")"
-	printf '%-20s %-20s %12.0f %12s %8s\n' "" "sample chars/s" "$bs" \
-	    "${ts:--}" "$(ratio "$bs" "$ts")"
+	printf '%-20s %-20s %12.0f %12s %8s\n' "" "sample chars/s ${bp:-}" \
+	    "$bs" "${ts:--}" "$(ratio "$bs" "$ts")"
+	[ "${bp:-fp32}" != fp32 ] &&
+		printf '%-20s %-20s %12.0f %12s %8s\n' "" "sample chars/s fp32" \
+		    "$b32" "${ts:--}" "$(ratio "$b32" "$ts")"
 	printf '%-20s %-20s %12.1f %12s %8s\n' "" "peak RSS MiB" "$br" \
 	    "${tr:--}" "$(ratio "$br" "$tr")"
 	printf '%-20s %-20s %12.1f\n' "" "sgemm peak GFLOP/s" "$peak"

@@ -31,6 +31,8 @@ usage "top-p 1.5" "--top-p: must be in \(0, 1\]" sample -m x --top-p 1.5
 usage "top-p 0" "--top-p: must be in \(0, 1\]" sample -m x --top-p 0
 usage "negative top-k" "--top-k: must be an integer" sample -m x --top-k -1
 usage "sample without a model" "a model is needed" sample
+usage "bad precision" "--precision: must be fp16 or fp32, got 'fp64'" sample -m x --precision fp64
+usage "bad precision (train)" "--precision: must be fp16 or fp32" train --precision half x
 usage "eval without a file" "a text to evaluate" eval -m x
 
 "$BURBLE" sample -m "$T/nope.safetensors" >"$T/out" 2>"$T/err"; st=$?
@@ -58,6 +60,10 @@ test -s "$T/m.safetensors" && test -s "$T/m.best.safetensors"; ok $? "latest and
 "$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 >"$T/s1"; ok $? "sample"
 "$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 >"$T/s2"
 cmp -s "$T/s1" "$T/s2"; ok $? "the same seed gives the same text"
+"$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 --precision fp32 >"$T/s1"; ok $? "sample --precision fp32"
+"$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 --precision fp32 >"$T/s2"
+cmp -s "$T/s1" "$T/s2"; ok $? "fp32: the same seed gives the same text"
+like "$(cat "$T/s1")" "^The owl" "fp32: the prime, then the continuation"
 like "$(cat "$T/s1")" "^The owl" "the prime is echoed"
 is "$(head -c 7 "$T/s1")" "The owl" "continuation follows the prime"
 "$BURBLE" sample -m "$T/m.safetensors" -t 0 -n 30 --seed 1 >"$T/g1"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "half.h"
 #include "model.h"
 #include "optim.h"
 #include "rng.h"
@@ -457,12 +458,19 @@ states_equal(const model_state *a, const model_state *b)
  * rows), K = 50 is no multiple of 16, V = 11 splits 8 + 3, an embedding,
  * an invalid token. */
 static void
-test_step_threads(int cell, int E)
+test_step_threads(int cell, int E, int precision)
 {
 	model *m = make(cell, 3, SH, SV, E, 0.0f, 91 + cell);
 	model_state *a = model_state_create(m), *b = model_state_create(m);
 	int same = 1;
 
+	if (model_set_precision(m, precision) != precision) {
+		skip("step threads: no fp16 step on this CPU");
+		model_state_free(a);
+		model_state_free(b);
+		model_free(m);
+		return;
+	}
 	model_state_reset(a);
 	model_state_reset(b);
 	for (int k = 0; k < SK; k++) {
@@ -473,9 +481,9 @@ test_step_threads(int cell, int E)
 		same &= states_equal(a, b);
 	}
 	model_set_step_threads(0);
-	ok(same, "step threads %s %s: one and two threads give the same bits "
-	    "over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
-	    SK);
+	ok(same, "step threads %s %s %s: one and two threads give the same "
+	    "bits over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
+	    precision_name(precision), SK);
 	model_state_free(a);
 	model_state_free(b);
 	model_free(m);
@@ -544,6 +552,261 @@ test_step_concurrent(void)
 	model_state_free(ref);
 	model_ws_free(ws);
 	model_free(tm);
+	model_free(m);
+}
+
+/* ---- half-precision weights ------------------------------------------- */
+
+static void
+test_half_convert(void)
+{
+	static const struct {
+		float f;
+		uint16_t h;
+	} known[] = {
+		{ 0.0f, 0x0000 }, { -0.0f, 0x8000 }, { 1.0f, 0x3c00 },
+		{ -2.0f, 0xc000 }, { 0.333333343f, 0x3555 },
+		{ 65504.0f, 0x7bff }, { 65519.0f, 0x7bff }, { 65520.0f, 0x7c00 },
+		{ -1e6f, 0xfc00 }, { INFINITY, 0x7c00 }, { NAN, 0x7e00 },
+		{ 0x1p-14f, 0x0400 }, { 0x1.ff8p-15f, 0x03ff },	/* the largest */
+		{ 0x1.ffcp-15f, 0x0400 },	/* subnormal; a tie above it */
+		{ 0x1p-24f, 0x0001 }, { 0x1p-25f, 0x0000 },	/* tie: even */
+		{ 0x1.8p-25f, 0x0001 }, { 0x1.8p-24f, 0x0002 },	/* tie: up */
+		{ 0x1.4p-23f, 0x0002 },				/* tie: down */
+		{ 0x1.002p+0f, 0x3c00 }, { 0x1.006p+0f, 0x3c02 },	/* ties */
+		{ 0x1.0021p+0f, 0x3c01 },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < NELEMS(known); i++) {
+		uint16_t h = half_from_float(known[i].f);
+		if (h != known[i].h) {
+			diag("half_from_float(%a) = %04x, want %04x",
+			    (double)known[i].f, h, known[i].h);
+			bad++;
+		}
+	}
+	ok(bad == 0, "half: %zu known values round to nearest, ties to even",
+	    NELEMS(known));
+
+	/* every half widens exactly and comes back */
+	bad = 0;
+	for (uint32_t h = 0; h < 65536; h++) {
+		float f = half_to_float((uint16_t)h);
+		int nan = (h & 0x7c00) == 0x7c00 && (h & 0x3ff) != 0;
+		if (nan ? !isnan(f) : half_from_float(f) != h)
+			bad++;
+	}
+	ok(bad == 0 && half_to_float(0x0001) == 0x1p-24f &&
+	    half_to_float(0x7bff) == 65504.0f && half_to_float(0xc000) == -2.0f,
+	    "half: all 65536 values widen and narrow back unchanged (%d not)",
+	    bad);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+__attribute__((target("f16c"))) static uint16_t
+f16c_narrow(float f)
+{
+	__m128i h = _mm_cvtps_ph(_mm_set_ss(f), _MM_FROUND_TO_NEAREST_INT);
+	return (uint16_t)_mm_extract_epi16(h, 0);
+}
+
+__attribute__((target("f16c"))) static float
+f16c_widen(uint16_t h)
+{
+	return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
+}
+
+/* The software conversion is the instruction's, bit for bit: random bit
+ * patterns over every exponent, and every half widened. */
+static void
+test_half_hardware(void)
+{
+	rng_t r;
+	int bad = 0;
+
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("f16c")) {
+		skip("half: no F16C on this CPU to compare with");
+		return;
+	}
+	rng_seed(&r, 16);
+	for (int i = 0; i < 1000000; i++) {
+		uint32_t x = (uint32_t)rng_u64(&r);
+		float f;
+		memcpy(&f, &x, sizeof f);
+		if (half_from_float(f) != f16c_narrow(f))
+			bad++;
+	}
+	for (uint32_t h = 0; h < 65536; h++) {
+		float a = half_to_float((uint16_t)h), b = f16c_widen((uint16_t)h);
+		if (memcmp(&a, &b, sizeof a) != 0)
+			bad++;
+	}
+	ok(bad == 0, "half: software conversion = VCVTPS2PH/VCVTPH2PS on 10^6 "
+	    "random floats and all halves (%d differ)", bad);
+}
+#else
+static void
+test_half_hardware(void)
+{
+	skip("half: not an x86-64 build");
+}
+#endif
+
+/* Probabilities after a step. */
+static void
+softmax(const float *z, int V, double *p)
+{
+	double mx = z[0], se = 0.0;
+
+	for (int v = 1; v < V; v++)
+		mx = fmax(mx, z[v]);
+	for (int v = 0; v < V; v++)
+		se += (p[v] = exp((double)z[v] - mx));
+	for (int v = 0; v < V; v++)
+		p[v] /= se;
+}
+
+/* A model whose weight matrices are those of m rounded to half: what the
+ * fp16 step must compute (up to the order of its sums). */
+static model *
+rounded_copy(const model *m)
+{
+	model *r = model_create(&m->cfg);
+
+	memcpy(r->params, m->params, m->nparams * sizeof(float));
+	for (int i = 0; i < m->ntensors; i++) {
+		const model_tensor *t = &m->tensors[i];
+		float *p = r->params + t->offset;
+		if (t->ndim != 2 || strcmp(t->name, "embedding.weight") == 0)
+			continue;
+		for (size_t k = 0; k < t->size; k++)
+			p[k] = half_to_float(half_from_float(p[k]));
+	}
+	return r;
+}
+
+/*
+ * The fp16 step computes with the weights rounded to half and nothing
+ * else: it matches a float step on a rounded copy to float rounding, and
+ * differs from the float step on the original by what rounding the
+ * weights does (a little, not nothing: the half path ran). Gated cells'
+ * weights scaled x3 give peaked distributions, as a trained model's are;
+ * a tanh RNN scaled so turns chaotic and amplifies any difference.
+ */
+static void
+test_step_half(int cell, int E)
+{
+	model *m = make(cell, 2, SH, SV, E, 0.0f, 300 + cell);
+	float scale = cell == CELL_RNN ? 1.0f : 3.0f;
+
+	for (size_t k = 0; k < m->nparams; k++)
+		m->params[k] *= scale;
+	model *r = rounded_copy(m);
+	model_state *a = model_state_create(m), *b = model_state_create(m),
+	    *c = model_state_create(r);
+	double pa[SV], pb[SV], pc[SV], vs_float = 0.0, vs_rounded = 0.0;
+	const char *what = E ? "embedding" : "one-hot";
+
+	if (model_set_precision(m, MODEL_FP16) != MODEL_FP16) {
+		skip("fp16 step: the CPU has no half conversion");
+		goto out;
+	}
+	model_state_reset(a);
+	model_state_reset(b);
+	model_state_reset(c);
+	for (int k = 0; k < SK; k++) {
+		model_set_precision(m, MODEL_FP32);
+		softmax(model_step(m, a, token_at(k)), SV, pa);
+		model_set_precision(m, MODEL_FP16);
+		softmax(model_step(m, b, token_at(k)), SV, pb);
+		softmax(model_step(r, c, token_at(k)), SV, pc);
+		for (int v = 0; v < SV; v++) {
+			vs_float = fmax(vs_float, fabs(pa[v] - pb[v]));
+			vs_rounded = fmax(vs_rounded, fabs(pc[v] - pb[v]));
+		}
+	}
+	ok(vs_rounded < 1e-5, "fp16 step %s %s = float step on weights rounded "
+	    "to half: max |dp| %.2e over %d steps", cell_name(cell), what,
+	    vs_rounded, SK);
+	ok(vs_float > 1e-7 && vs_float < 5e-3, "fp16 step %s %s vs float "
+	    "weights: max |dp| %.2e (rounding shows, barely)", cell_name(cell),
+	    what, vs_float);
+out:
+	model_state_free(a);
+	model_state_free(b);
+	model_state_free(c);
+	model_free(r);
+	model_free(m);
+}
+
+/* The AVX2 kernel agrees with the AVX-512 one (sums in another order). */
+static void
+test_half_isa(void)
+{
+	model *m = make(CELL_LSTM, 2, 72, SV, 0, 0.0f, 404);
+	model_state *a = model_state_create(m), *b = model_state_create(m);
+	double worst = 0.0;
+
+	if (model_set_half_isa(512) != 512 || model_set_half_isa(256) != 256 ||
+	    model_set_precision(m, MODEL_FP16) != MODEL_FP16) {
+		skip("fp16 step: this CPU has not both AVX-512 and AVX2+F16C");
+		goto out;
+	}
+	model_state_reset(a);
+	model_state_reset(b);
+	for (int k = 0; k < SK; k++) {
+		model_set_half_isa(512);
+		const float *za = model_step(m, a, token_at(k));
+		model_set_half_isa(256);
+		const float *zb = model_step(m, b, token_at(k));
+		for (int v = 0; v < SV; v++)
+			worst = fmax(worst, fabs((double)za[v] - zb[v]) /
+			    (fabs((double)za[v]) + 1e-3));
+	}
+	ok(worst < 1e-5, "fp16 step: AVX2 and AVX-512 kernels agree to %.1e "
+	    "(relative) over %d steps", worst, SK);
+out:
+	model_set_half_isa(0);
+	model_state_free(a);
+	model_state_free(b);
+	model_free(m);
+}
+
+/* Weights beyond half's range keep the float step; the copy is made by
+ * each call, so a second call follows changed weights. */
+static void
+test_half_range(void)
+{
+	model *m = make(CELL_GRU, 1, 40, SV, 0, 0.0f, 505);
+	model *fresh = make(CELL_GRU, 1, 40, SV, 0, 0.0f, 506);
+	model_state *a = model_state_create(m), *b = model_state_create(m);
+
+	if (model_set_precision(m, MODEL_FP16) != MODEL_FP16) {
+		skip("fp16 step: the CPU has no half conversion");
+		goto out;
+	}
+	m->w_hh[0][17] = 1e5f;
+	ok(model_set_precision(m, MODEL_FP16) == MODEL_FP32 && m->half == NULL,
+	    "fp16: a weight of 1e5 (past 65504) keeps the float step");
+	memcpy(m->params, fresh->params, m->nparams * sizeof(float));
+	model_set_precision(m, MODEL_FP16);
+	model_set_precision(fresh, MODEL_FP16);
+	model_state_reset(a);
+	model_state_reset(b);
+	for (int k = 0; k < 10; k++) {
+		model_step(m, a, token_at(k));
+		model_step(fresh, b, token_at(k));
+	}
+	ok(states_equal(a, b), "fp16: set again after the weights change, the "
+	    "step follows them");
+out:
+	model_state_free(a);
+	model_state_free(b);
+	model_free(fresh);
 	model_free(m);
 }
 
@@ -675,10 +938,20 @@ main(void)
 	}
 	test_memorise();
 	for (size_t i = 0; i < NELEMS(cells); i++) {
-		test_step_threads(cells[i], 0);
-		test_step_threads(cells[i], 20);
+		test_step_threads(cells[i], 0, MODEL_FP32);
+		test_step_threads(cells[i], 20, MODEL_FP32);
+		test_step_threads(cells[i], 0, MODEL_FP16);
+		test_step_threads(cells[i], 20, MODEL_FP16);
 	}
 	test_step_concurrent();
+	test_half_convert();
+	test_half_hardware();
+	for (size_t i = 0; i < NELEMS(cells); i++) {
+		test_step_half(cells[i], 0);
+		test_step_half(cells[i], 20);
+	}
+	test_half_isa();
+	test_half_range();
 	test_optim();
 	return tap_done();
 }
