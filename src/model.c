@@ -696,6 +696,8 @@ model_create(const model_config *c)
 	return m;
 }
 
+static void half_free(model *m);
+
 void
 model_free(model *m)
 {
@@ -703,7 +705,7 @@ model_free(model *m)
 		return;
 	free(m->params);
 	free(m->grads);
-	free(m->half);
+	half_free(m);
 	free(m);
 }
 
@@ -1660,232 +1662,167 @@ mv_rows(float *restrict y, const float *restrict W, const float *restrict x,
 /* ---- sampling: half-precision weights ---------------------------------- */
 
 /*
- * With MODEL_FP16 the step reads m->half: params' layout in binary16,
- * weight_ih_l0 transposed to (V, G*H) for a one-hot input, so that a
- * character's input projection is one contiguous row. At LSTM 2x256 the
- * matrices a character streams shrink from 3.1 MB to 1.6 MB: each core's
- * half (0.8 MB) then stays in its own 1 MB L2 instead of coming from L3.
- * Only the weights are rounded; x, the products and the sums stay float,
- * in the same order as mv_rows'.
+ * With MODEL_FP16 the step reads m->half, a binary16 copy of the weight
+ * matrices. At LSTM 2x256 a character then streams 1.6 MB instead of 3.1:
+ * each core's half (0.8 MB) stays in its own 1 MB L2 instead of coming
+ * from L3. Only the weights are rounded; x, the products and the sums stay
+ * float.
  *
- * The kernels need the CPU to widen halves (VCVTPH2PS): AVX-512F, or
- * AVX2 with F16C and FMA. Without either the step keeps float weights.
+ * Each matrix is stored in panels of 16 rows, a panel (K, 16): column k of
+ * the panel's rows is 16 consecutive halves. A panel row's dot product is
+ * then one lane of a vector accumulator (no horizontal sums, which cost as
+ * much as the products at K = 256), x[k] is broadcast, and four panels in
+ * flight give eight independent FMA chains. A gated matrix (G*H, K) is G
+ * blocks of H rows, each padded to whole panels, so that the step's
+ * per-gate, 16-unit-aligned slices start on a panel. weight_ih_l0 of a
+ * one-hot input is stored transposed, (V, G*H), unpadded: a character's
+ * input projection is one contiguous row.
+ *
+ * Each output is the same sequential sum over k whichever thread computes
+ * it. The kernels need the CPU to widen halves (VCVTPH2PS) and FMA: x86-64
+ * with AVX2, F16C and FMA. Eight-wide is the fast width even where
+ * AVX-512 exists: on Zen 4 the 256-bit conversion has the higher rate.
  */
-typedef void mvh_fn(float *restrict y, const uint16_t *restrict W,
-    const float *restrict x, size_t n, size_t K);
-typedef void h2f_fn(float *restrict y, const uint16_t *restrict h, size_t n);
+#define PANEL 16
 
-typedef struct {
-	int bits;	/* 512, 256 */
-	mvh_fn *mv;	/* y[r] = W[r] . x, rows K apart, as mv_rows */
-	h2f_fn *widen;	/* y[i] = h[i] */
-} half_ops;
+struct model_half {
+	uint16_t *buf;
+	size_t ih[MODEL_MAX_LAYERS];	/* offsets into buf */
+	size_t hh[MODEL_MAX_LAYERS];
+	size_t fc;
+	size_t block;	/* halves per gate block of a recurrent matrix with
+			   K = H (w_hh, w_ih above the first layer) */
+	size_t block0;	/* ... of w_ih_l0 (K = E; one-hot: unused) */
+};
+
+static size_t
+panel_rows(size_t R)
+{
+	return (R + PANEL - 1) / PANEL * PANEL;
+}
+
+/* Rows r0..r0+R-1 of W (rows K apart) into panels at P. */
+static void
+panelize(uint16_t *P, const float *W, size_t R, size_t K)
+{
+	size_t Rp = panel_rows(R);
+
+	for (size_t r = 0; r < Rp; r++) {
+		uint16_t *p = P + r / PANEL * PANEL * K + r % PANEL;
+		for (size_t k = 0; k < K; k++)
+			p[k * PANEL] = r < R ? half_from_float(W[r * K + k]) : 0;
+	}
+}
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_HALF_X86 1
 #include <immintrin.h>
 
-/* Rows i..i+3 (a partial block repeats its last row), as mv_rows. */
-#define HALF_ROWS(W, n, K, i) \
-	const uint16_t *w0 = (W) + (i) * (K), \
-	    *w1 = (W) + MIN((i) + 1, (n) - 1) * (K), \
-	    *w2 = (W) + MIN((i) + 2, (n) - 1) * (K), \
-	    *w3 = (W) + MIN((i) + 3, (n) - 1) * (K)
+#define HALF_TARGET __attribute__((target("avx2,fma,f16c")))
 
-static void
-half_store4(float *y, size_t i, size_t n, const float s[4])
-{
-	for (size_t r = 0; r < 4 && i + r < n; r++)
-		y[i + r] = s[r];
-}
-
-/* The columns past the last full 16: one row at a time, in order. */
-static float
-half_tail(float s, const uint16_t *w, const float *x, size_t k, size_t K)
-{
-	for (; k < K; k++)
-		s += half_to_float(w[k]) * x[k];
-	return s;
-}
-
-__attribute__((target("avx512f"))) static inline __m512
-h16_512(const uint16_t *p)
-{
-	return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
-}
-
-/* Two accumulators per row (32 columns a pass) keep eight FMA chains in
- * flight; the pair is added, then the 16 lanes (a fixed tree). */
-__attribute__((target("avx512f"))) static void
-mv_half512(float *restrict y, const uint16_t *restrict W,
-    const float *restrict x, size_t n, size_t K)
-{
-	size_t K32 = K & ~(size_t)31, K16 = K & ~(size_t)15;
-
-	for (size_t i = 0; i < n; i += 4) {
-		HALF_ROWS(W, n, K, i);
-		__m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-		__m512 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-		for (size_t k = 0; k < K32; k += 32) {
-			__m512 xa = _mm512_loadu_ps(x + k);
-			__m512 xb = _mm512_loadu_ps(x + k + 16);
-			a0 = _mm512_fmadd_ps(h16_512(w0 + k), xa, a0);
-			a1 = _mm512_fmadd_ps(h16_512(w1 + k), xa, a1);
-			a2 = _mm512_fmadd_ps(h16_512(w2 + k), xa, a2);
-			a3 = _mm512_fmadd_ps(h16_512(w3 + k), xa, a3);
-			b0 = _mm512_fmadd_ps(h16_512(w0 + k + 16), xb, b0);
-			b1 = _mm512_fmadd_ps(h16_512(w1 + k + 16), xb, b1);
-			b2 = _mm512_fmadd_ps(h16_512(w2 + k + 16), xb, b2);
-			b3 = _mm512_fmadd_ps(h16_512(w3 + k + 16), xb, b3);
-		}
-		if (K16 > K32) {
-			__m512 xa = _mm512_loadu_ps(x + K32);
-			a0 = _mm512_fmadd_ps(h16_512(w0 + K32), xa, a0);
-			a1 = _mm512_fmadd_ps(h16_512(w1 + K32), xa, a1);
-			a2 = _mm512_fmadd_ps(h16_512(w2 + K32), xa, a2);
-			a3 = _mm512_fmadd_ps(h16_512(w3 + K32), xa, a3);
-		}
-		float s[4] = {
-			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a0, b0)),
-			    w0, x, K16, K),
-			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a1, b1)),
-			    w1, x, K16, K),
-			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a2, b2)),
-			    w2, x, K16, K),
-			half_tail(_mm512_reduce_add_ps(_mm512_add_ps(a3, b3)),
-			    w3, x, K16, K),
-		};
-		half_store4(y, i, n, s);
-	}
-}
-
-__attribute__((target("avx512f"))) static void
-widen_half512(float *restrict y, const uint16_t *restrict h, size_t n)
-{
-	size_t i = 0;
-
-	for (; i + 16 <= n; i += 16)
-		_mm512_storeu_ps(y + i, h16_512(h + i));
-	for (; i < n; i++)
-		y[i] = half_to_float(h[i]);
-}
-
-__attribute__((target("avx2,fma,f16c"))) static inline __m256
-h8_256(const uint16_t *p)
+HALF_TARGET static inline __m256
+widen8(const uint16_t *p)
 {
 	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
 }
 
-__attribute__((target("avx2,fma,f16c"))) static inline float
-hsum_256(__m256 a)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(a),
-	    _mm256_extractf128_ps(a, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
-/* 16 columns a pass in two 8-lane accumulators per row. */
-__attribute__((target("avx2,fma,f16c"))) static void
-mv_half256(float *restrict y, const uint16_t *restrict W,
+/* y[0..n) = the first n rows of panels P (K columns) times x. */
+HALF_TARGET static void
+mv_panels(float *restrict y, const uint16_t *restrict P,
     const float *restrict x, size_t n, size_t K)
 {
-	size_t K16 = K & ~(size_t)15;
+	size_t full = n / PANEL, p = 0, ps = PANEL * K;
 
-	for (size_t i = 0; i < n; i += 4) {
-		HALF_ROWS(W, n, K, i);
-		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-		__m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-		for (size_t k = 0; k < K16; k += 16) {
-			__m256 xa = _mm256_loadu_ps(x + k);
-			__m256 xb = _mm256_loadu_ps(x + k + 8);
-			a0 = _mm256_fmadd_ps(h8_256(w0 + k), xa, a0);
-			a1 = _mm256_fmadd_ps(h8_256(w1 + k), xa, a1);
-			a2 = _mm256_fmadd_ps(h8_256(w2 + k), xa, a2);
-			a3 = _mm256_fmadd_ps(h8_256(w3 + k), xa, a3);
-			b0 = _mm256_fmadd_ps(h8_256(w0 + k + 8), xb, b0);
-			b1 = _mm256_fmadd_ps(h8_256(w1 + k + 8), xb, b1);
-			b2 = _mm256_fmadd_ps(h8_256(w2 + k + 8), xb, b2);
-			b3 = _mm256_fmadd_ps(h8_256(w3 + k + 8), xb, b3);
+	for (; p + 4 <= full; p += 4) {
+		const uint16_t *a = P + p * ps, *b = a + ps, *c = b + ps,
+		    *d = c + ps;
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
+		__m256 c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+		for (size_t k = 0; k < K; k++) {
+			__m256 xk = _mm256_broadcast_ss(x + k);
+			size_t o = k * PANEL;
+			a0 = _mm256_fmadd_ps(widen8(a + o), xk, a0);
+			a1 = _mm256_fmadd_ps(widen8(a + o + 8), xk, a1);
+			b0 = _mm256_fmadd_ps(widen8(b + o), xk, b0);
+			b1 = _mm256_fmadd_ps(widen8(b + o + 8), xk, b1);
+			c0 = _mm256_fmadd_ps(widen8(c + o), xk, c0);
+			c1 = _mm256_fmadd_ps(widen8(c + o + 8), xk, c1);
+			d0 = _mm256_fmadd_ps(widen8(d + o), xk, d0);
+			d1 = _mm256_fmadd_ps(widen8(d + o + 8), xk, d1);
 		}
-		float s[4] = {
-			half_tail(hsum_256(_mm256_add_ps(a0, b0)), w0, x, K16, K),
-			half_tail(hsum_256(_mm256_add_ps(a1, b1)), w1, x, K16, K),
-			half_tail(hsum_256(_mm256_add_ps(a2, b2)), w2, x, K16, K),
-			half_tail(hsum_256(_mm256_add_ps(a3, b3)), w3, x, K16, K),
-		};
-		half_store4(y, i, n, s);
+		float *yp = y + p * PANEL;
+		_mm256_storeu_ps(yp, a0);
+		_mm256_storeu_ps(yp + 8, a1);
+		_mm256_storeu_ps(yp + 16, b0);
+		_mm256_storeu_ps(yp + 24, b1);
+		_mm256_storeu_ps(yp + 32, c0);
+		_mm256_storeu_ps(yp + 40, c1);
+		_mm256_storeu_ps(yp + 48, d0);
+		_mm256_storeu_ps(yp + 56, d1);
+	}
+	for (; p * PANEL < n; p++) {	/* 1-3 more, the last maybe partial */
+		const uint16_t *a = P + p * ps;
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0;
+		for (size_t k = 0; k < K; k++) {
+			__m256 xk = _mm256_broadcast_ss(x + k);
+			a0 = _mm256_fmadd_ps(widen8(a + k * PANEL), xk, a0);
+			a1 = _mm256_fmadd_ps(widen8(a + k * PANEL + 8), xk, a1);
+		}
+		float t[PANEL];
+		_mm256_storeu_ps(t, a0);
+		_mm256_storeu_ps(t + 8, a1);
+		memcpy(y + p * PANEL, t, MIN(n - p * PANEL, (size_t)PANEL) *
+		    sizeof(float));
 	}
 }
 
-__attribute__((target("avx2,fma,f16c"))) static void
-widen_half256(float *restrict y, const uint16_t *restrict h, size_t n)
+/* y[i] = h[i], i < n */
+HALF_TARGET static void
+widen_halves(float *restrict y, const uint16_t *restrict h, size_t n)
 {
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8)
-		_mm256_storeu_ps(y + i, h8_256(h + i));
+		_mm256_storeu_ps(y + i, widen8(h + i));
 	for (; i < n; i++)
 		y[i] = half_to_float(h[i]);
 }
 
-static const half_ops half_ops_512 = { 512, mv_half512, widen_half512 };
-static const half_ops half_ops_256 = { 256, mv_half256, widen_half256 };
-
 static int
-half_isa_best(void)
+half_supported(void)
 {
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f"))
-		return 512;
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-	    __builtin_cpu_supports("f16c"))
-		return 256;
-	return 0;
+	static atomic_int have = -1;	/* the same answer in any thread */
+	int h = atomic_load_explicit(&have, memory_order_relaxed);
+
+	if (h < 0) {
+		__builtin_cpu_init();
+		h = __builtin_cpu_supports("avx2") &&
+		    __builtin_cpu_supports("fma") &&
+		    __builtin_cpu_supports("f16c");
+		atomic_store_explicit(&have, h, memory_order_relaxed);
+	}
+	return h;
 }
 #else
 static int
-half_isa_best(void)
+half_supported(void)
 {
 	return 0;
 }
-#endif
 
-/* -1: not yet asked; else 0, 256 or 512. Set once by whichever thread
- * asks first (the answer is the same), or by a test. */
-static atomic_int half_isa = -1;
-
-static const half_ops *
-half_ops_get(void)
+static void
+mv_panels(float *restrict y, const uint16_t *restrict P,
+    const float *restrict x, size_t n, size_t K)
 {
-	int bits = atomic_load_explicit(&half_isa, memory_order_relaxed);
-
-	if (bits < 0) {
-		bits = half_isa_best();
-		atomic_store_explicit(&half_isa, bits, memory_order_relaxed);
-	}
-#ifdef HAVE_HALF_X86
-	if (bits == 512)
-		return &half_ops_512;
-	if (bits == 256)
-		return &half_ops_256;
-#endif
-	return NULL;
+	(void)y; (void)P; (void)x; (void)n; (void)K;
 }
 
-int
-model_set_half_isa(int bits)
+static void
+widen_halves(float *restrict y, const uint16_t *restrict h, size_t n)
 {
-	int best = half_isa_best();
-
-	/* 512 only where the CPU has it; 256 also runs on an AVX-512 CPU */
-	if (bits == 0 || (bits == 512 && best != 512) ||
-	    (bits == 256 && best == 0) || (bits != 256 && bits != 512))
-		bits = best;
-	atomic_store(&half_isa, bits);
-	return bits;
+	(void)y; (void)h; (void)n;
 }
+#endif
 
 /* Do the weight matrices fit binary16 (finite, |w| <= HALF_MAX)? */
 static int
@@ -1904,35 +1841,68 @@ fits_half(const model *m)
 	return 1;
 }
 
+static void
+half_free(model *m)
+{
+	if (m->half != NULL)
+		free(m->half->buf);
+	free(m->half);
+	m->half = NULL;
+}
+
+/* The layout: offsets of every matrix; returns the halves in all. */
+static size_t
+half_layout(const model *m, model_half *h)
+{
+	size_t H = (size_t)m->cfg.H, V = (size_t)m->cfg.V,
+	    E = (size_t)m->cfg.E, G = (size_t)m->G, off = 0;
+
+	h->block = panel_rows(H) * H;
+	h->block0 = panel_rows(H) * E;
+	for (int l = 0; l < m->cfg.L; l++) {
+		h->ih[l] = off;
+		off += l > 0 ? G * h->block : E > 0 ? G * h->block0 : G * H * V;
+		h->hh[l] = off;
+		off += G * h->block;
+	}
+	h->fc = off;
+	return off + panel_rows(V) * H;
+}
+
 int
 model_set_precision(model *m, int precision)
 {
-	if (precision != MODEL_FP16 || half_ops_get() == NULL ||
-	    !fits_half(m)) {
-		free(m->half);
-		m->half = NULL;
+	if (precision != MODEL_FP16 || !half_supported() || !fits_half(m)) {
+		half_free(m);
 		return MODEL_FP32;
 	}
-	if (m->half == NULL)
-		m->half = xalloc_floats((m->nparams + 1) / 2);
-	for (int i = 0; i < m->ntensors; i++) {
-		const model_tensor *t = &m->tensors[i];
-		const float *p = m->params + t->offset;
-		uint16_t *h = m->half + t->offset;
-		if (t->ndim != 2 || p == m->emb)
-			continue;	/* biases, embedding: read as floats */
-		if (p == m->w_ih[0] && m->cfg.E == 0) {
-			size_t R = t->shape[0], C = t->shape[1];
-			for (size_t r = 0; r < R; r++) {
-				for (size_t k = 0; k < C; k++)
-					h[k * R + r] = half_from_float(
-					    p[r * C + k]);
-			}
-		} else {
-			for (size_t k = 0; k < t->size; k++)
-				h[k] = half_from_float(p[k]);
+	if (m->half == NULL) {
+		m->half = xcalloc(1, sizeof *m->half);
+		m->half->buf = (uint16_t *)xalloc_floats(
+		    (half_layout(m, m->half) + 1) / 2);
+	}
+	model_half *h = m->half;
+	uint16_t *b = h->buf;
+	size_t H = (size_t)m->cfg.H, V = (size_t)m->cfg.V,
+	    E = (size_t)m->cfg.E, G = (size_t)m->G, GH = G * H;
+	for (int l = 0; l < m->cfg.L; l++) {
+		size_t in = l > 0 ? H : E;
+		for (size_t g = 0; g < G; g++) {
+			if (l > 0 || E > 0)
+				panelize(b + h->ih[l] + g * (l > 0 ? h->block :
+				    h->block0), m->w_ih[l] + g * H * in, H, in);
+			panelize(b + h->hh[l] + g * h->block,
+			    m->w_hh[l] + g * H * H, H, H);
 		}
 	}
+	if (E == 0) {	/* one-hot: weight_ih_l0 transposed */
+		for (size_t r = 0; r < GH; r++) {
+			for (size_t v = 0; v < V; v++)
+				b[h->ih[0] + v * GH + r] = half_from_float(
+				    m->w_ih[0][r * V + v]);
+		}
+	}
+	panelize(b + h->fc, m->fc_w, V, H);
 	return MODEL_FP16;
 }
 
@@ -2043,9 +2013,6 @@ step_barrier(int me, int wait)
 	}
 }
 
-/* Where a view into params sits in half. */
-#define HALF_AT(m, p) ((size_t)((p) - (m)->params))
-
 /* scratch: gx (GH), gh (GH), hnew (L*H), each 16-float aligned */
 static size_t
 round16(size_t n)
@@ -2068,10 +2035,10 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 	float *gx = s->scratch, *gh = gx + round16(GH);
 	float *hnew = gh + round16(GH);
 	int valid = token >= 0 && (size_t)token < V;	/* else: no input */
-	const uint16_t *hw = m->half;
-	const half_ops *ho = hw != NULL ? half_ops_get() : NULL;
+	const model_half *hf = m->half;
 
-	share(H, me, nparts, 16, &j0, &j1);
+	/* j0 and v0 start a panel of the half weights */
+	share(H, me, nparts, PANEL, &j0, &j1);
 	size_t n = j1 - j0;
 	for (size_t l = 0; l < L; l++) {
 		const float *hold = s->h + l * H, *x = NULL;
@@ -2082,17 +2049,19 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 			x = m->emb + (size_t)token * E;
 		for (size_t g = 0; n > 0 && g < G; g++) {
 			size_t r0 = g * H + j0;
-			if (hw != NULL) {
-				const uint16_t *wi = hw + HALF_AT(m, m->w_ih[l]);
+			if (hf != NULL) {
+				const uint16_t *wi = hf->buf + hf->ih[l];
 				if (x != NULL)
-					ho->mv(gx + r0, wi + r0 * in, x, n, in);
+					mv_panels(gx + r0, wi + g * (l > 0 ?
+					    hf->block : hf->block0) + j0 * in,
+					    x, n, in);
 				else if (l == 0 && E == 0 && valid)
-					ho->widen(gx + r0, wi +
+					widen_halves(gx + r0, wi +
 					    (size_t)token * GH + r0, n);
 				else
 					memset(gx + r0, 0, n * sizeof(float));
-				ho->mv(gh + r0, hw + HALF_AT(m, m->w_hh[l]) +
-				    r0 * H, hold, n, H);
+				mv_panels(gh + r0, hf->buf + hf->hh[l] +
+				    g * hf->block + j0 * H, hold, n, H);
 				continue;
 			}
 			if (x != NULL)
@@ -2126,10 +2095,10 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 		if (nparts > 1)
 			step_barrier(me, 1);
 	}
-	share(V, me, nparts, 4, &v0, &v1);
+	share(V, me, nparts, PANEL, &v0, &v1);
 	if (v0 < v1) {
-		if (hw != NULL)
-			ho->mv(s->logits + v0, hw + HALF_AT(m, m->fc_w) + v0 * H,
+		if (hf != NULL)
+			mv_panels(s->logits + v0, hf->buf + hf->fc + v0 * H,
 			    hnew + (L - 1) * H, v1 - v0, H);
 		else
 			mv_rows(s->logits + v0, m->fc_w + v0 * H,

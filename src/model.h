@@ -54,6 +54,8 @@ typedef struct {
 	size_t size;	/* shape[0] * (ndim == 2 ? shape[1] : 1) */
 } model_tensor;
 
+typedef struct model_half model_half;	/* internal to model.c */
+
 typedef struct {
 	model_config cfg;
 	int G;		/* gates per cell: 4 LSTM, 3 GRU, 1 RNN */
@@ -71,9 +73,8 @@ typedef struct {
 	float *fc_w;			/* (V, H) */
 	float *fc_b;			/* (V) */
 	/* model_step's half-precision weights (model_set_precision), or
-	 * NULL: params' layout, with weight_ih_l0 stored (V, G*H) when the
-	 * input is one-hot. */
-	uint16_t *half;
+	 * NULL. */
+	struct model_half *half;
 } model;
 
 const char *cell_name(int cell);		/* "lstm", "gru", "rnn" */
@@ -148,20 +149,16 @@ const float *model_step(const model *m, model_state *s, int token);
  * The weights model_step reads. MODEL_FP32 (the default): params.
  * MODEL_FP16: a binary16 copy of the weight matrices made by this call;
  * a character then streams half the bytes (the step is bound by cache
- * bandwidth, not arithmetic), each weight rounded to 11 significant bits,
- * the sums still in float. The copy does not follow params: call again
- * after they change. Returns the precision in effect: MODEL_FP32 when the
- * CPU has no half-precision conversion (x86-64 F16C) or a weight is beyond
- * binary16's range. Not while a model_step on m runs.
+ * bandwidth), each weight rounded to 11 significant bits, the sums still
+ * in float. The copy does not follow params: call again after they
+ * change. Returns the precision in effect: MODEL_FP32 where the CPU
+ * cannot widen halves (x86-64 with AVX2, F16C and FMA is needed) or a
+ * weight is beyond binary16's range. Not while a model_step on m runs.
  */
 enum model_precision { MODEL_FP32, MODEL_FP16 };
 int model_set_precision(model *m, int precision);
 const char *precision_name(int precision);	/* "fp32", "fp16" */
 int precision_parse(const char *s);		/* -1 if unknown */
-/* For tests: the instruction set of the fp16 step, 512 (AVX-512) or 256
- * (AVX2+F16C); 0 = the best the CPU has. Returns the one in effect, 0 if
- * the CPU has neither. */
-int model_set_half_isa(int bits);
 
 /* Threads for model_step: 0 = decide as above (the default), 1 = always
  * one, 2 = two whenever the helper is free (tests, benchmarks). */
