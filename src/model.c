@@ -1580,16 +1580,16 @@ model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
  * persistent helper thread: each core then reads only its half of the
  * weights, always the same half: 1.6 MB at 2x256, or 0.8 MB in half
  * precision (MODEL_FP16), which stays in a 1 MB L2 instead of streaming
- * from the shared L3. The halves meet at a spin
- * barrier after each layer (the next layer needs the whole new h) and at
- * the end. New h goes to scratch (the other half may still be reading the
+ * from the shared L3. The halves meet at a spin barrier after each layer
+ * (the next layer needs the whole new h) and at the end. New h goes to scratch (the other half may still be reading the
  * old h) and is copied into s->h once both halves are done; c is updated
  * in place (a unit's c is read only by its own half).
  *
- * Every row is computed by the same code wherever it falls (a four-row
- * block; a partial block repeats its last row), so a step's logits are
- * bitwise the same whether one thread or two computed it: a seeded
- * generation does not depend on whether the helper was free.
+ * Every row is computed by the same code wherever it falls (float: a
+ * four-row block, a partial block repeating its last row; half: a lane of
+ * a 16-row panel, and each part's rows start on a panel), so a step's
+ * logits are bitwise the same whether one thread or two computed it: a
+ * seeded generation does not depend on whether the helper was free.
  *
  * Who gets the helper: one model_step at a time (a trylock; the loser runs
  * alone), never while a training forward or backward runs anywhere in the
