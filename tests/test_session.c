@@ -58,9 +58,9 @@ main(void)
 {
 	if (mkdtemp(dir) == NULL)
 		tap_skip_all("no temporary directory");
-	char *corpus = write_corpus();
+	char *text = write_corpus();
 	char *out = xasprintf("%s/m.safetensors", dir);
-	const char *files[] = { corpus };
+	const char *files[] = { text };
 	session_config c;
 	memset(&c, 0, sizeof c);
 	c.files = files;
@@ -78,6 +78,7 @@ main(void)
 	c.output = out;
 	c.threads = 1;
 	c.generator = 1;
+	c.precision = MODEL_FP16;	/* the CLI default */
 	char *cause = NULL;
 	session *s = session_create(&c, &cause);
 	if (!ok(s != NULL, "session starts (%s)", cause ? cause : "ok"))
@@ -194,10 +195,10 @@ main(void)
 	ok(access(best, R_OK) == 0, "the best model was written");
 	unlink(best);
 	unlink(out);
-	unlink(corpus);
+	unlink(text);
 	rmdir(dir);
 	free(best);
 	free(out);
-	free(corpus);
+	free(text);
 	return tap_done();
 }
