@@ -126,6 +126,7 @@ typedef struct dash {
 	char status[512];
 	int status_error;
 	char saved[1024];	/* the last checkpoint written */
+	int save_failed;	/* EV_DONE said the last save failed */
 	char done_reason[256];
 
 	/* samples */
@@ -1426,6 +1427,7 @@ dash_event(dash *d, event *e)
 			snprintf(d->done_reason, sizeof(d->done_reason), "%s",
 			    e->text ? e->text : "done");
 		d->done = 1;
+		d->save_failed = e->save_failed;
 		d->paused = 0;
 		if (d->quitting)
 			d->exit_now = 1;
@@ -1673,7 +1675,12 @@ print_summary(const dash *d, FILE *out)
 		fprintf(out, "no validation loss yet (step %ld)", d->last.step);
 	else
 		fprintf(out, "training had not started");
-	if (d->saved[0])
+	if (d->save_failed && d->saved[0])
+		fprintf(out, "; the last save failed; the last written: %s\n",
+		    d->saved);
+	else if (d->save_failed)
+		fprintf(out, "; the last save failed\n");
+	else if (d->saved[0])
 		fprintf(out, "; saved %s\n", path);
 	else if (path[0])
 		fprintf(out, "; checkpoint %s\n", path);
@@ -1788,6 +1795,8 @@ dash_run(session *s, const dash_options *o, FILE *summary)
 
 	if (d.sig_quit)
 		status = 128 + d.sig_quit;
+	else if (status == 0 && d.save_failed)
+		status = 1;
 	prompt_free(d.p);
 	d.p = NULL;
 	{

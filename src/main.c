@@ -1203,21 +1203,28 @@ headless(session *s, int quiet_steps)
 		case EV_SAVED:
 			printf("saved %s\n", e->text);
 			break;
-		case EV_DONE:
+		case EV_DONE: {
+			char where[1100];
+			if (e->save_failed)	/* the error came before */
+				snprintf(where, sizeof where, "the last save "
+				    "failed");
+			else
+				snprintf(where, sizeof where, "saved %s",
+				    in->output[0] ? in->output : "nothing");
 			if (isfinite(e->best_val))
 				printf("done (%s): best val loss %.4f at step "
-				    "%ld; saved %s\n", e->text, (double)e->best_val,
-				    e->best_step, in->output[0] ? in->output :
-				    "nothing");
+				    "%ld; %s\n", e->text, (double)e->best_val,
+				    e->best_step, where);
 			else
-				printf("done (%s) at step %ld; saved %s\n",
-				    e->text, e->step, in->output[0] ?
-				    in->output : "nothing");
-			if (strncmp(e->text, "training diverged", 17) == 0)
+				printf("done (%s) at step %ld; %s\n", e->text,
+				    e->step, where);
+			if (strncmp(e->text, "training diverged", 17) == 0 ||
+			    e->save_failed)
 				status = 1;
 			event_free(e);
 			fflush(stdout);
 			return status;
+		}
 		}
 		event_free(e);
 		fflush(stdout);

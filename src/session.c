@@ -85,6 +85,7 @@ struct session {
 	char *output;		/* template */
 	char *best_path;
 	char *last_saved;	/* last file written from the template */
+	int save_failed;	/* the last save of the output failed */
 	char **kept;		/* templated files written, oldest first */
 	size_t nkept;
 	int keep;
@@ -432,7 +433,8 @@ save_latest(session *s, float loss)
 		return;
 	char *path = expand_template(s->output, s->prog.epoch, s->prog.step,
 	    loss);
-	if (save_to(s, path) != 0) {
+	s->save_failed = save_to(s, path) != 0;
+	if (s->save_failed) {
 		free(path);
 		return;
 	}
@@ -885,6 +887,7 @@ trainer_main(void *arg)
 	fill_progress(s, e);
 	e->chars_per_s = cps;
 	e->text = xstrdup(why);
+	e->save_failed = s->save_failed;
 	post(s, e);
 
 	/* Idle: still answer save and sample requests until the session is
@@ -901,8 +904,12 @@ trainer_main(void *arg)
 				save_latest(s, NAN);
 		} else if (type == CMD_SAMPLE)
 			epoch_samples(s);
-		else if (type == CMD_QUIT)
-			post_text(s, EV_DONE, "%s", why);
+		else if (type == CMD_QUIT) {
+			e = ev_new(EV_DONE);
+			e->text = xstrdup(why);
+			e->save_failed = s->save_failed;
+			post(s, e);
+		}
 		cmd_free(c);
 		if (type == CMD_ABORT)
 			break;

@@ -62,6 +62,8 @@ typedef struct {
 	float best_val;		/* INFINITY if none yet */
 	long best_step;
 	int paused;		/* EV_PAUSED */
+	int save_failed;	/* EV_DONE: the last save of the output failed
+				   (an EV_ERROR said why) */
 	/* text (EV_SAMPLE, EV_GEN, EV_GEN_END, EV_STATUS, EV_ERROR, EV_SAVED,
 	 * EV_DONE); owned, UTF-8, NUL-terminated */
 	char *text;
