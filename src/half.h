@@ -16,6 +16,20 @@
 
 #define HALF_MAX 65504.0f	/* the largest finite half */
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+
+/* Does the CPU convert halves (F16C)? Asked of CPUID directly: clang's
+ * __builtin_cpu_supports does not know "f16c". */
+static inline int
+half_cpu_f16c(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+}
+#endif
+
 static inline uint16_t
 half_from_float(float f)
 {

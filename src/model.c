@@ -1797,8 +1797,7 @@ half_supported(void)
 	if (h < 0) {
 		__builtin_cpu_init();
 		h = __builtin_cpu_supports("avx2") &&
-		    __builtin_cpu_supports("fma") &&
-		    __builtin_cpu_supports("f16c");
+		    __builtin_cpu_supports("fma") && half_cpu_f16c();
 		atomic_store_explicit(&have, h, memory_order_relaxed);
 	}
 	return h;

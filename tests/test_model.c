@@ -627,8 +627,7 @@ test_half_hardware(void)
 	rng_t r;
 	int bad = 0;
 
-	__builtin_cpu_init();
-	if (!__builtin_cpu_supports("f16c")) {
+	if (!half_cpu_f16c()) {
 		skip("half: no F16C on this CPU to compare with");
 		return;
 	}
