@@ -44,7 +44,8 @@ const cmd_entry cmd_table[] = {
 	  "1 to 63 bytes of text (\\n for a newline, \"...\" to keep spaces)",
 	  "also stop a continuation at STR; :stop alone clears the list",
 	  CMD_STOP },
-	{ "continue", NULL, "", 0, 0, CMD_ARGS_NONE, "",
+	/* "c" stays :continue now that :cell shares the prefix */
+	{ "continue", "c", "", 0, 0, CMD_ARGS_NONE, "",
 	  "keep generating from where the last continuation stopped",
 	  CMD_CONTINUE },
 	{ "reset", NULL, "", 0, 0, CMD_ARGS_NONE, "",
@@ -71,6 +72,9 @@ const cmd_entry cmd_table[] = {
 	{ "surprise", NULL, "[on|off]", 0, 1, CMD_ARGS_ONOFF,
 	  "on or off (no argument toggles)",
 	  "colour generated text by the model's surprise", CMD_SURPRISE },
+	{ "cell", NULL, "[L:]N|off", 0, 1, CMD_ARGS_CELL,
+	  "a unit N >= 0, or L:N for a layer L >= 1 (e.g. 2:117), or off",
+	  "colour the text by a hidden unit's activation", CMD_CELL },
 	{ "help", "?", "[COMMAND]", 0, 1, CMD_ARGS_COMMAND, "a command name",
 	  "list the commands and keys, or describe one", CMD_HELP },
 	{ "quit", "q", "", 0, 0, CMD_ARGS_NONE, "",
@@ -225,11 +229,38 @@ bad_value(const cmd_entry *ce, const char *arg, char **cause)
 	char name[32];
 
 	arg_name(ce, name, sizeof name);
-	if (strchr(name, '|') != NULL)	/* a choice: "on|off" */
+	if (strchr(ce->args, '|') != NULL)	/* a choice: "on|off" */
 		return set_cause(cause, ":%s: expected %s, got '%.40s%s'",
 		    ce->name, ce->allowed, arg, strlen(arg) > 40 ? "..." : "");
 	return set_cause(cause, ":%s: %s must be %s, got '%.40s%s'", ce->name,
 	    name, ce->allowed, arg, strlen(arg) > 40 ? "..." : "");
+}
+
+/* "N", "L:N" or "off". Only the lower bounds are known here: the layers
+ * and units of the model are the prompt's to check. */
+static int
+parse_cell(const cmd_entry *ce, char *tok, cmd_result *r, char **cause)
+{
+	char *colon = strchr(tok, ':'), *unit = tok;
+	long l = 0, u;
+
+	if (strcmp(tok, "off") == 0) {
+		r->on = 0;
+		return 0;
+	}
+	if (colon != NULL) {
+		*colon = '\0';
+		unit = colon + 1;
+		if (parse_long(tok, &l) != 0 || l < 1 || l > CMD_MAX_CELL)
+			l = -1;
+		*colon = ':';	/* whole again for the message */
+	}
+	if (l < 0 || parse_long(unit, &u) != 0 || u < 0 || u > CMD_MAX_CELL)
+		return bad_value(ce, tok, cause);
+	r->on = 1;
+	r->layer = (int)l;
+	r->unit = (int)u;
+	return 0;
 }
 
 static int
@@ -368,6 +399,10 @@ parse_arg(const cmd_entry *ce, const char *arg, size_t n, cmd_result *r,
 			r->on = 0;
 		else
 			return bad_value(ce, tok, cause);
+		break;
+	case CMD_ARGS_CELL:
+		if (parse_cell(ce, tok, r, cause) != 0)
+			return -1;
 		break;
 	case CMD_ARGS_COMMAND: {
 		const char *t = tok[0] == ':' ? tok + 1 : tok;

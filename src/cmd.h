@@ -20,6 +20,7 @@
 #define CMD_MAX_LEN 1000000	/* :len upper bound */
 #define CMD_MAX_RATE 1000000	/* :rate upper bound (chars/s) */
 #define CMD_MAX_STOP 63		/* bytes in one stop string */
+#define CMD_MAX_CELL 999999	/* :cell layer and unit upper bound */
 
 enum cmd_kind {
 	CMD_TEMP,
@@ -41,6 +42,7 @@ enum cmd_kind {
 	CMD_SAMPLE,
 	CMD_RATE,
 	CMD_SURPRISE,
+	CMD_CELL,
 	CMD_HELP,
 	CMD_QUIT,
 };
@@ -54,6 +56,7 @@ enum cmd_args {
 	CMD_ARGS_SEED,		/* one unsigned 64-bit integer */
 	CMD_ARGS_TEMPS,		/* a comma-separated list of temperatures */
 	CMD_ARGS_ONOFF,		/* on | off (optional: toggle) */
+	CMD_ARGS_CELL,		/* [L:]N | off: a hidden unit */
 	CMD_ARGS_COMMAND,	/* a command name (optional) */
 	CMD_ARGS_STRING_REST,	/* a string with \n \t \\ escapes, or "..." */
 	CMD_ARGS_PATH_REST,	/* a file name */
@@ -81,7 +84,11 @@ typedef struct {
 	long integer;		/* :topk :len :rate */
 	uint64_t seed;		/* :seed */
 	sampler_config temps;	/* :schedule (temps, ntemps only) */
-	int on;			/* :surprise: -1 toggle, 0 off, 1 on */
+	int on;			/* :surprise: -1 toggle, 0 off, 1 on;
+				   :cell: 0 off, 1 a unit */
+	int layer, unit;	/* :cell: layer from 1 (0: the last), unit
+				   from 0; only the lower bounds are
+				   checked, the model knows the rest */
 	char *str;		/* :stop, :save, :load, :help argument, or
 				   NULL when none was given; allocated */
 } cmd_result;

@@ -1135,7 +1135,7 @@ static const char *const help_text[] = {
 	"",
 	"Type text and press Enter: the model continues it.",
 	"Ctrl-C stops a continuation; :help lists the commands",
-	"(:temp :topk :topp :len :seed :peek :save :lr ...).",
+	"(:temp :topk :topp :len :seed :peek :cell :save ...).",
 	"",
 	"Press any key to close.",
 };

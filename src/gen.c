@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,23 +61,52 @@ gen_step(generator *g, int id)
 	g->primed = 1;
 }
 
-int
-gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
-    char **cause)
+float
+gen_activation(const generator *g, int layer, int unit)
 {
-	size_t n = 0, skipped = 0;
+	size_t i = (size_t)layer * (size_t)g->st->H + (size_t)unit;
+
+	if (g->st->c != NULL)
+		return tanhf(g->st->c[i]);
+	return g->st->h[i];
+}
+
+int
+gen_feed_trace(generator *g, const char *text, size_t len, size_t *nskipped,
+    gen_trace *tr, char **cause)
+{
+	size_t n = 0, skipped = 0, used = 0;
 	uint16_t *ids = text_encode(g->voc, g->topts, text, len, &n, &skipped,
 	    cause);
 	if (ids == NULL)
 		return -1;
 	if (nskipped != NULL)
 		*nskipped = skipped;
+	if (tr != NULL) {
+		tr->text = xreallocarray(NULL, n * 4 + 8, 1);
+		tr->act = xreallocarray(NULL, n + 1, sizeof *tr->act);
+		tr->n = 0;
+	}
 	if (n == 0 && !g->primed)
 		gen_step(g, gen_start_id(g));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		gen_step(g, ids[i]);
+		if (tr == NULL)
+			continue;
+		used += vocab_utf8(g->voc, ids[i], tr->text + used);
+		tr->act[tr->n++] = gen_activation(g, tr->layer, tr->unit);
+	}
+	if (tr != NULL)
+		tr->text[used] = '\0';
 	free(ids);
 	return 0;
+}
+
+int
+gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
+    char **cause)
+{
+	return gen_feed_trace(g, text, len, nskipped, NULL, cause);
 }
 
 void

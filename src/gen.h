@@ -37,6 +37,26 @@ void gen_reset(generator *g);
  * in the vocabulary. Fails only on invalid UTF-8. */
 int gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
     char **cause);
+/* What one hidden unit did while text was fed: for the cell-activation
+ * view (:cell), which colours each character by the unit's value after the
+ * model read it. */
+typedef struct {
+	int layer, unit;	/* the unit (layer from 0); set by the caller */
+	char *text;		/* the text as the model read it: the UTF-8 of
+				   each id fed; allocated, NUL-terminated */
+	float *act;		/* (n) gen_activation after each id;
+				   allocated */
+	size_t n;
+} gen_trace;
+/* gen_feed, also filling tr->text, tr->act and tr->n (the caller frees
+ * them). The start symbol of an empty text on a fresh state is not
+ * recorded. */
+int gen_feed_trace(generator *g, const char *text, size_t len,
+    size_t *nskipped, gen_trace *tr, char **cause);
+/* The unit's activation after the last step, in [-1, 1]: tanh of the LSTM
+ * cell state (the value Karpathy coloured by), the hidden state of a GRU
+ * or an RNN. layer < L and unit < H. */
+float gen_activation(const generator *g, int layer, int unit);
 /* Feed ids that are already encoded (a window of the corpus). */
 void gen_feed_ids(generator *g, const uint16_t *ids, size_t n);
 /* Pick the next character, feed it back. Writes its UTF-8 form into out

@@ -58,7 +58,9 @@
 #define LOAD_WAIT	10.0	/* seconds within which an error answers :load */
 
 /* Transcript styles. ST_GEN0..ST_GEN3 are generated text by the model's
- * probability of the character: >= 0.5, >= 0.1, >= 0.01, below. */
+ * probability of the character: >= 0.5, >= 0.1, >= 0.01, below. With :cell,
+ * ST_ACT + bucket is generated text and ST_ACT + ACT_BUCKETS + bucket the
+ * prime, by the unit's activation (act_bucket). */
 enum {
 	ST_TEXT,
 	ST_PRIME,	/* what the user typed: bold */
@@ -70,7 +72,9 @@ enum {
 	ST_GEN1,
 	ST_GEN2,
 	ST_GEN3,
+	ST_ACT,
 };
+#define ACT_BUCKETS 5	/* strong -, weak -, near 0, weak +, strong + */
 
 struct tline {
 	uint32_t *cp;
@@ -95,7 +99,8 @@ struct prompt {
 	WINDOW *out, *in;
 	int keys_bound;		/* terminfo keys (need curses) */
 
-	gen_settings gen;	/* what the generator was last told */
+	gen_settings gen;	/* what the generator was last told; :cell is
+				   gen.cell_layer (from 0) and gen.cell_unit */
 	int surprise;		/* colour generated text by surprise */
 	int utf8;		/* the locale's codeset is UTF-8 */
 
@@ -123,7 +128,7 @@ struct prompt {
 	/* drawing */
 	int out_dirty, in_dirty;
 	int colors_tried;
-	int pair_green, pair_yellow, pair_red, pair_cyan;
+	int pair_green, pair_yellow, pair_red, pair_cyan, pair_blue;
 	FILE *devnull;
 };
 
@@ -187,16 +192,17 @@ fmt_temps(char *buf, size_t size, const sampler_config *c)
 void
 prompt_settings_line(const prompt *p, char *buf, size_t size)
 {
-	char t[160], pp[32];
+	char t[160], pp[32], rate[32] = "", cell[48] = "";
 
 	fmt_temps(t, sizeof t, &p->gen.smp);
 	fmt_num(pp, sizeof pp, p->gen.smp.top_p);
 	if (p->gen.rate > 0)
-		snprintf(buf, size, "T=%s k=%d p=%s len=%d rate=%d/s", t,
-		    p->gen.smp.top_k, pp, p->gen.length, p->gen.rate);
-	else
-		snprintf(buf, size, "T=%s k=%d p=%s len=%d", t,
-		    p->gen.smp.top_k, pp, p->gen.length);
+		snprintf(rate, sizeof rate, " rate=%d/s", p->gen.rate);
+	if (p->gen.cell_layer >= 0)
+		snprintf(cell, sizeof cell, " cell %d:%d",
+		    p->gen.cell_layer + 1, p->gen.cell_unit);
+	snprintf(buf, size, "T=%s k=%d p=%s len=%d%s%s", t, p->gen.smp.top_k,
+	    pp, p->gen.length, rate, cell);
 }
 
 /* Columns a transcript code point takes (unprintable ones show as one). */
@@ -316,31 +322,53 @@ out_cp(prompt *p, uint32_t cp, int st)
 	p->out_dirty = 1;
 }
 
-/* Append UTF-8 text; prob (one per code point, or NULL) picks the class. */
+/* The colour class of a :cell activation a in [-1, 1]: blue, cyan, plain,
+ * yellow, red. */
+static int
+act_bucket(float a)
+{
+	if (isnan(a))
+		return 2;
+	return a <= -0.6f ? 0 : a <= -0.2f ? 1 : a < 0.2f ? 2 :
+	    a < 0.6f ? 3 : 4;
+}
+
+/* Append UTF-8 text. One value per code point (or NULL) picks the style:
+ * act (the :cell view) first, then prob (surprise); n counts them. */
 static size_t
-out_utf8(prompt *p, const char *s, int st, const float *prob, size_t nprob)
+out_styled(prompt *p, const char *s, int st, const float *prob,
+    const float *act, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t len = strlen(s), i = 0, k = 0;
 
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(u + i, len - i, &cp);
+		size_t cl = utf8_decode(u + i, len - i, &cp);
 		int style = st;
-		if (n == 0) {
+		if (cl == 0) {
 			cp = 0xfffd;
-			n = 1;
+			cl = 1;
 		}
-		if (prob != NULL && k < nprob) {
+		if (act != NULL && k < n)
+			style = ST_ACT + (st == ST_PRIME ? ACT_BUCKETS : 0) +
+			    act_bucket(act[k]);
+		else if (prob != NULL && k < n) {
 			float pm = prob[k];
 			style = pm >= 0.5f ? ST_GEN0 : pm >= 0.1f ? ST_GEN1 :
 			    pm >= 0.01f ? ST_GEN2 : ST_GEN3;
 		}
 		out_cp(p, cp, style);
-		i += n;
+		i += cl;
 		k++;
 	}
 	return k;
+}
+
+static size_t
+out_utf8(prompt *p, const char *s, int st, const float *prob, size_t nprob)
+{
+	return out_styled(p, s, st, prob, NULL, nprob);
 }
 
 /* A whole line of its own. */
@@ -415,7 +443,10 @@ gen_start(prompt *p, const char *prime)
 		gen_pop(p);
 	}
 	r = &p->recs[p->nrec++];
-	r->echo = prime != NULL ? xstrdup(prime) : NULL;
+	/* With :cell the generator sends the prime back coloured (as the
+	 * model read it): echo nothing, but start a new exchange. */
+	r->echo = prime == NULL ? NULL :
+	    xstrdup(p->gen.cell_layer >= 0 ? "" : prime);
 	r->echoed = 0;
 	r->t0 = now_seconds();
 	r->nchars = 0;
@@ -436,8 +467,9 @@ gen_text(prompt *p, const event *e)
 		out_fresh_line(p);
 		p->gen_open = 1;
 	}
-	size_t n = out_utf8(p, e->text, ST_GEN1, e->prob, e->nchars);
-	if (p->nrec > 0)
+	size_t n = out_styled(p, e->text, e->is_prime ? ST_PRIME : ST_GEN1,
+	    e->prob, e->act, e->nchars);
+	if (p->nrec > 0 && !e->is_prime)
 		p->recs[0].nchars += n;
 }
 
@@ -644,6 +676,53 @@ escape_for_display(char *buf, size_t size, const char *s)
 	buf[o] = '\0';
 }
 
+/* :cell [L:]N | off. The parser knows no model: the range is checked
+ * here, against the model the session trains or runs. */
+static void
+set_cell(prompt *p, const cmd_result *r)
+{
+	const session_info *in = session_get_info(p->s);
+	int layer = r->layer > 0 ? r->layer : in->L;
+	const char *what = in->cell == CELL_LSTM ?
+	    "tanh of the LSTM cell state" : "the hidden state";
+
+	if (r->nargs == 0 || r->on == 0) {
+		if (r->on == 0) {
+			p->gen.cell_layer = p->gen.cell_unit = -1;
+			push_settings(p);
+		}
+		if (p->gen.cell_layer < 0)
+			out_msg(p, ST_NOTE, "cell view off; :cell [L:]N picks "
+			    "a unit of %d layer%s of %d", in->L,
+			    in->L == 1 ? "" : "s", in->H);
+		else
+			out_msg(p, ST_NOTE, "cell view on: unit %d of layer "
+			    "%d (%s)", p->gen.cell_unit, p->gen.cell_layer + 1,
+			    what);
+		return;
+	}
+	if (layer > in->L) {
+		if (in->L == 1)
+			out_msg(p, ST_ERROR, ":cell: layer must be 1 (the "
+			    "model has 1 layer)");
+		else
+			out_msg(p, ST_ERROR, ":cell: layer must be 1 to %d "
+			    "(the model has %d layers)", in->L, in->L);
+		return;
+	}
+	if (r->unit >= in->H) {
+		out_msg(p, ST_ERROR, ":cell: unit must be 0 to %d (layer %d "
+		    "has %d units)", in->H - 1, layer, in->H);
+		return;
+	}
+	p->gen.cell_layer = layer - 1;
+	p->gen.cell_unit = r->unit;
+	push_settings(p);
+	p->out_dirty = 1;
+	out_msg(p, ST_NOTE, "cell %d:%d, %s: blue <= -0.6, cyan, plain near 0, "
+	    "yellow, red >= 0.6", layer, r->unit, what);
+}
+
 static void
 run_command(prompt *p, const char *line)
 {
@@ -781,6 +860,9 @@ run_command(prompt *p, const char *line)
 		out_msg(p, ST_NOTE, "surprise colours %s", p->surprise ?
 		    "on: green sure, plain, yellow unsure, red surprised" :
 		    "off");
+		break;
+	case CMD_CELL:
+		set_cell(p, &r);
 		break;
 	case CMD_HELP:
 		show_help(p, r.str);
@@ -1431,6 +1513,24 @@ init_colors(prompt *p)
 	p->pair_yellow = color_pair(COLOR_YELLOW);
 	p->pair_red = color_pair(COLOR_RED);
 	p->pair_cyan = color_pair(COLOR_CYAN);
+	p->pair_blue = color_pair(COLOR_BLUE);
+}
+
+/* A :cell style: bucket, plus ACT_BUCKETS for the prime (bold). */
+static void
+act_attr(const prompt *p, int b, attr_t *a, int *pair)
+{
+	int pairs[ACT_BUCKETS] = { p->pair_blue, p->pair_cyan, 0,
+	    p->pair_yellow, p->pair_red };
+	int prime = b >= ACT_BUCKETS;
+
+	b %= ACT_BUCKETS;
+	*a = prime ? A_BOLD : A_NORMAL;
+	*pair = pairs[b];
+	if (*pair == 0 && b == 0)	/* monochrome: the strong ones */
+		*a |= A_UNDERLINE;
+	else if (*pair == 0 && b == ACT_BUCKETS - 1)
+		*a |= A_REVERSE;
 }
 
 static void
@@ -1466,6 +1566,10 @@ style_attr(const prompt *p, int st, attr_t *a, int *pair)
 			*pair = p->pair_red;
 		if (*pair == 0 && st != ST_GEN0)	/* monochrome */
 			*a = st == ST_GEN3 ? A_UNDERLINE | A_BOLD : A_UNDERLINE;
+		break;
+	default:
+		if (st >= ST_ACT && st < ST_ACT + 2 * ACT_BUCKETS)
+			act_attr(p, st - ST_ACT, a, pair);
 		break;
 	}
 }

@@ -127,6 +127,7 @@ event_free(event *e)
 		return;
 	free(e->text);
 	free(e->prob);
+	free(e->act);
 	free(e->hist);
 	free(e);
 }
@@ -169,6 +170,7 @@ gen_settings_default(gen_settings *g)
 	g->smp.temps[0] = 0.8f;
 	g->length = 300;
 	g->rate = 0;
+	g->cell_layer = g->cell_unit = -1;
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -958,6 +960,44 @@ gen_end(session *s, struct genstate *st, const char *why)
 	post_text(s, EV_GEN_END, "%s", why);
 }
 
+/* Is the :cell view on, for a unit this model has? (A model from :load
+ * may be smaller than the one the prompt checked against.) */
+static int
+cell_on(const struct genstate *st)
+{
+	const model_config *mc = &st->g.m->cfg;
+	return st->gs.cell_layer >= 0 && st->gs.cell_layer < mc->L &&
+	    st->gs.cell_unit >= 0 && st->gs.cell_unit < mc->H;
+}
+
+/* Feed the prime. With the :cell view the prompt does not echo it: post it
+ * as the model read it, with the unit's activation after each character
+ * (as typed, without them, when the unit is not in this model). */
+static int
+gen_prime(session *s, struct genstate *st, const char *prime,
+    size_t *skipped, char **cause)
+{
+	gen_trace tr = { .layer = st->gs.cell_layer,
+	    .unit = st->gs.cell_unit };
+
+	if (st->gs.cell_layer < 0)
+		return gen_feed(&st->g, prime, strlen(prime), skipped, cause);
+	if (!cell_on(st)) {
+		if (gen_feed(&st->g, prime, strlen(prime), skipped, cause) != 0)
+			return -1;
+		tr.text = xstrdup(prime);
+	} else if (gen_feed_trace(&st->g, prime, strlen(prime), skipped, &tr,
+	    cause) != 0)
+		return -1;
+	event *e = ev_new(EV_GEN);
+	e->is_prime = 1;
+	e->text = tr.text;
+	e->act = tr.act;
+	e->nchars = tr.n;
+	post(s, e);
+	return 0;
+}
+
 /* Generate up to max characters (fewer when paced) and post them. */
 static void
 gen_chunk(session *s, struct genstate *st, int max)
@@ -966,6 +1006,8 @@ gen_chunk(session *s, struct genstate *st, int max)
 	size_t cap = (size_t)max * 4 + 1, n = 0;
 	e->text = xmalloc(cap);
 	e->prob = xreallocarray(NULL, (size_t)max, sizeof(float));
+	if (cell_on(st))
+		e->act = xreallocarray(NULL, (size_t)max, sizeof(float));
 	const char *why = NULL;
 	for (int k = 0; k < max && st->remaining > 0; k++) {
 		char u[8];
@@ -978,6 +1020,9 @@ gen_chunk(session *s, struct genstate *st, int max)
 		size_t len = strlen(u);
 		memcpy(e->text + n, u, len);
 		n += len;
+		if (e->act != NULL)
+			e->act[e->nchars] = gen_activation(&st->g,
+			    st->gs.cell_layer, st->gs.cell_unit);
 		e->prob[e->nchars++] = p;
 		st->remaining--;
 		gen_tail_add(&st->tail, u, len);
@@ -1070,8 +1115,7 @@ generator_main(void *arg)
 		switch (type) {
 		case CMD_GENERATE:
 			gen_refresh(s);
-			if (gen_feed(&st.g, c->text, strlen(c->text), &skipped,
-			    &cause) != 0) {
+			if (gen_prime(s, &st, c->text, &skipped, &cause) != 0) {
 				post_text(s, EV_ERROR, "prime: %s", cause);
 				free(cause);
 				break;

@@ -34,7 +34,9 @@ enum ev_type {
 	EV_STEP,	/* a progress report (several per second at most) */
 	EV_EVAL,	/* validation loss/accuracy: loss, acc, best_* */
 	EV_SAMPLE,	/* an end-of-epoch sample: temp, text (whole) */
-	EV_GEN,		/* a chunk of a continuation: text, prob[nchars] */
+	EV_GEN,		/* a chunk of a continuation: text, prob[nchars],
+			   act[nchars] with :cell; or (is_prime) the prime
+			   as the model read it, act[nchars] */
 	EV_GEN_END,	/* a continuation ended; text says why ("length",
 			   "stop string", "end of record", "stopped") */
 	EV_PEEK,	/* next-character distribution: npeek, peek_* */
@@ -71,6 +73,9 @@ typedef struct {
 	int sample_index;	/* EV_SAMPLE: 0..nsample_temps-1 */
 	float *prob;		/* EV_GEN: (nchars) model probability of each
 				   code point of text; owned */
+	float *act;		/* EV_GEN: (nchars) the :cell unit's activation
+				   after each code point, or NULL; owned */
+	int is_prime;		/* EV_GEN: text is the prime, prob is NULL */
 	size_t nchars;
 	/* EV_PEEK */
 	int npeek;
@@ -107,6 +112,9 @@ typedef struct {
 	int reseed;		/* 1: apply seed with this update */
 	int rate;		/* characters per second shown; 0 = as fast as
 				   possible */
+	int cell_layer;		/* the unit whose activations EV_GEN carries
+				   (layer from 0); -1: none (the default) */
+	int cell_unit;
 } gen_settings;
 
 void gen_settings_default(gen_settings *g);

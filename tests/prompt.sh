@@ -163,6 +163,57 @@ printf '%s\n' "$probs" | awk -v rest="$rest" '
 	    s + rest > 0.999 && s + rest < 1.001) }'
 ok $? ":peek probabilities are sorted and sum to about 1 ($(printf '%s' "$probs" | tr '\n' ' ')+ rest $rest)"
 
+# ---- :cell: the text coloured by one hidden unit's activation -------------
+keys ":cell 64" Enter
+wait_for '^:cell: unit must be 0 to 63 \(layer 1 has 64 units\)' 5
+ok $? ":cell 64 says which units there are, on one line"
+keys ":cell 2:0" Enter
+wait_for '^:cell: layer must be 1 \(the model has 1 layer\)' 5
+ok $? ":cell 2:0 says which layers there are"
+! cap | grep -q 'cell 1:'
+ok $? "... and turns nothing on"
+# Blue and cyan (negative activations) are the view's own: the surprise
+# colours are green, yellow and red.
+NEG='\[([0-9]*;)*3[46](;[0-9]*)*m'
+# exchange MARK: the coloured rows from the last one holding MARK to the
+# end of the continuation after it
+exchange() {
+	tm capture-pane -e -p -t "$PANE" 2>/dev/null | awk -v mark="$1" '
+		index($0, mark) { s = ""; on = 1 }
+		on { s = s $0 "\n" }
+		on && /— length/ { on = 0 }
+		END { printf "%s", s }'
+}
+keys ":cell" Enter ":len 100" Enter "Alice" Enter
+wait_for '^— length, 100 characters' 15
+ok $? "a continuation with the view off"
+off=$(exchange 'cell view off')
+printf '%s\n' "$off" | grep -q 'Alice' &&
+    ! printf '%s\n' "$off" | grep -Eq "$NEG"
+ok $? "... has no blue or cyan text"
+found=0
+for u in 0 1 2 3 4 5 6 7; do
+	keys ":cell $u" Enter ":len $((101 + u))" Enter "Alice" Enter
+	wait_for "^— length, $((101 + u)) characters" 15 || break
+	if exchange "cell 1:$u, tanh" | grep -Eq "$NEG"; then
+		found=1
+		break
+	fi
+done
+like "$(cap | grep '── prompt')" "── prompt · T=.* len=$((101 + u)) cell 1:$u" \
+    ":cell $u shows the cell in the pane title"
+like "$(input_line)" "len=$((101 + u)) cell 1:$u *\$" \
+    "... and beside the prompt"
+ok $((!found)) "the view colours text blue or cyan (unit $u is negative)"
+exchange "cell 1:$u, tanh" | sed 's/\x1b\[[0-9;]*m//g' | grep -q '^Alice'
+ok $? "the prime comes back from the model, coloured"
+keys ":cell off" Enter
+wait_for '^cell view off' 5
+ok $? ":cell off turns the view off"
+wait_for '── prompt · T=[^·]* len=[0-9]+ *─' 5
+ok $? "... and the title no longer shows the cell"
+keys ":len 200" Enter
+
 # ---- Cyrillic and CJK input ------------------------------------------------
 keys "Привет, мир"
 wait_for '^burble> Привет, мир' 5

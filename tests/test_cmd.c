@@ -253,6 +253,31 @@ test_strings(void)
 }
 
 static void
+test_cell(void)
+{
+	cmd_result r;
+
+	ok(good(":cell 5", &r, CMD_CELL) && r.nargs == 1 && r.on == 1 &&
+	    r.layer == 0 && r.unit == 5, ":cell 5: unit 5 of the last layer");
+	ok(good(":cell 2:117", &r, CMD_CELL) && r.on == 1 && r.layer == 2 &&
+	    r.unit == 117, ":cell 2:117: layer 2, unit 117");
+	ok(good(":cell off", &r, CMD_CELL) && r.nargs == 1 && r.on == 0,
+	    ":cell off");
+	ok(good(":cell", &r, CMD_CELL) && r.nargs == 0, ":cell alone");
+	ok(good(":ce 0", &r, CMD_CELL) && r.unit == 0, ":ce 0 (a prefix)");
+	bad(":cell -1", ":cell: expected a unit N >= 0, or L:N for a layer "
+	    "L >= 1 (e.g. 2:117), or off, got '-1'");
+	bad(":cell x", ":cell: expected a unit N >= 0");
+	bad(":cell 0:3", "got '0:3'");
+	bad(":cell 1:", "got '1:'");
+	bad(":cell :4", "got ':4'");
+	bad(":cell 1:2:3", "got '1:2:3'");
+	bad(":cell 1e3", "got '1e3'");
+	bad(":cell 5 6", ":cell: too many arguments; usage: :cell [L:]N|off");
+	ok(good(":c", &r, CMD_CONTINUE), ":c is still :continue (alias)");
+}
+
+static void
 test_no_args(void)
 {
 	static const struct {
@@ -324,6 +349,7 @@ main(void)
 	test_schedule();
 	test_strings();
 	test_no_args();
+	test_cell();
 	test_completion();
 	return tap_done();
 }

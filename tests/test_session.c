@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ckpt.h"
 #include "gen.h"
 #include "session.h"
 #include "tap.h"
@@ -151,6 +152,42 @@ main(void)
 	    "peek: %d candidates, mass %.3f", e ? e->npeek : 0, sum);
 	event_free(e);
 
+	/* The :cell view: the prime comes back as the model read it, and
+	 * every character carries the unit's activation. */
+	gs.cell_layer = 0;
+	gs.cell_unit = 5;
+	session_set_generation(s, &gs);
+	session_generate(s, "the owl");
+	size_t nprime = 0, nact = 0, outside = 0;
+	char *primed = NULL;
+	ended = 0;
+	end = now_seconds() + 10;
+	while (!ended && now_seconds() < end) {
+		e = session_wait_event(s, 0.1);
+		if (e == NULL)
+			continue;
+		if (e->type == EV_GEN && e->act != NULL) {
+			for (size_t i = 0; i < e->nchars; i++)
+				outside += !(fabsf(e->act[i]) <= 1);
+			if (e->is_prime) {
+				free(primed);
+				primed = xstrdup(e->text);
+				nprime = e->nchars;
+			} else
+				nact += e->nchars;
+		} else if (e->type == EV_GEN_END)
+			ended = 1;
+		event_free(e);
+	}
+	ok(primed != NULL && strcmp(primed, "the owl") == 0 && nprime == 7,
+	    ":cell: the prime comes back with 7 activations ('%s')",
+	    primed ? primed : "none");
+	ok(ended && nact == 20 && outside == 0,
+	    ":cell: 20 generated characters, activations in [-1, 1]");
+	free(primed);
+	gs.cell_layer = gs.cell_unit = -1;
+	session_set_generation(s, &gs);
+
 	/* Pause stops the steps; resume starts them again. */
 	session_pause(s, 1);
 	e = wait_for(s, EV_PAUSED, 10, seen);
@@ -190,6 +227,31 @@ main(void)
 	ok(e != NULL, "the generator answers after training ended");
 	event_free(e);
 	session_free(s);
+
+	/* gen_activation is tanh of the LSTM cell state after each step. */
+	ckpt ck;
+	if (ok(ckpt_load(out, &ck, &cause) == 0, "the saved model loads")) {
+		generator g1, g2;
+		gen_trace tr = { .layer = 0, .unit = 7 };
+		int same = 1;
+		gen_init(&g1, ck.m, &ck.voc, &ck.text, &gs.smp, 1);
+		gen_init(&g2, ck.m, &ck.voc, &ck.text, &gs.smp, 1);
+		ok(gen_feed_trace(&g1, "a book", 6, NULL, &tr, &cause) == 0 &&
+		    tr.n == 6 && strcmp(tr.text, "a book") == 0,
+		    "gen_feed_trace records each character");
+		for (size_t i = 0; i < tr.n && i < 6; i++) {
+			gen_feed(&g2, "a book" + i, 1, NULL, &cause);
+			same &= tr.act[i] == tanhf(g2.st->c[7]) &&
+			    tr.act[i] == gen_activation(&g2, 0, 7);
+		}
+		ok(same, "... and its activations are tanh(c) of the state");
+		free(tr.text);
+		free(tr.act);
+		gen_free(&g1);
+		gen_free(&g2);
+		ckpt_free(&ck);
+	}
+	free(cause);
 
 	char *best = xasprintf("%s/m.best.safetensors", dir);
 	ok(access(best, R_OK) == 0, "the best model was written");
