@@ -696,8 +696,6 @@ model_create(const model_config *c)
 	return m;
 }
 
-static void half_free(model *m);
-
 void
 model_free(model *m)
 {
@@ -705,7 +703,7 @@ model_free(model *m)
 		return;
 	free(m->params);
 	free(m->grads);
-	half_free(m);
+	model_unpack(m);
 	free(m);
 }
 
@@ -1581,15 +1579,16 @@ model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
  * weights, always the same half: 1.6 MB at 2x256, or 0.8 MB in half
  * precision (MODEL_FP16), which stays in a 1 MB L2 instead of streaming
  * from the shared L3. The halves meet at a spin barrier after each layer
- * (the next layer needs the whole new h) and at the end. New h goes to scratch (the other half may still be reading the
- * old h) and is copied into s->h once both halves are done; c is updated
- * in place (a unit's c is read only by its own half).
+ * (the next layer needs the whole new h) and at the end. New h goes to
+ * scratch (the other half may still be reading the old h) and is copied
+ * into s->h once both halves are done; c is updated in place (a unit's c
+ * is read only by its own half).
  *
- * Every row is computed by the same code wherever it falls (float: a
- * four-row block, a partial block repeating its last row; half: a lane of
- * a 16-row panel, and each part's rows start on a panel), so a step's
- * logits are bitwise the same whether one thread or two computed it: a
- * seeded generation does not depend on whether the helper was free.
+ * Every row is computed by the same code wherever it falls (params: a
+ * four-row block, a partial block repeating its last row; the pack: a
+ * lane of a 16-row panel, and each part's rows start on a panel), so a
+ * step's logits are bitwise the same whether one thread or two computed
+ * it: a seeded generation does not depend on whether the helper was free.
  *
  * Who gets the helper: one model_step at a time (a trylock; the loser runs
  * alone), never while a training forward or backward runs anywhere in the
@@ -1659,19 +1658,20 @@ mv_rows(float *restrict y, const float *restrict W, const float *restrict x,
 	}
 }
 
-/* ---- sampling: half-precision weights ---------------------------------- */
+/* ---- sampling: the step's packed weights -------------------------------- */
 
 /*
- * With MODEL_FP16 the step reads m->half, a binary16 copy of the weight
- * matrices. At LSTM 2x256 a character then streams 1.6 MB instead of 3.1:
- * each core's half (0.8 MB) stays in its own 1 MB L2 instead of coming
- * from L3. Only the weights are rounded; x, the products and the sums stay
- * float.
+ * model_set_precision makes m->pack, a copy of the weight matrices laid
+ * out for the batch-1 step, in float (MODEL_FP32) or in binary16
+ * (MODEL_FP16). In half precision a character streams 1.6 MB instead of
+ * 3.1 at LSTM 2x256: each core's half (0.8 MB) stays in its own 1 MB L2
+ * instead of coming from L3. Only the weights are rounded; x, the products
+ * and the sums stay float.
  *
  * Each matrix is stored in panels of 16 rows, a panel (K, 16): column k of
- * the panel's rows is 16 consecutive halves. A panel row's dot product is
- * then one lane of a vector accumulator (no horizontal sums, which cost as
- * much as the products at K = 256), x[k] is broadcast, and four panels in
+ * the panel's rows is 16 consecutive values. A row's dot product is then
+ * one lane of a vector accumulator (no horizontal sums, which cost as much
+ * as the products at K = 256), x[k] is broadcast, and four panels in
  * flight give eight independent FMA chains. A gated matrix (G*H, K) is G
  * blocks of H rows, each padded to whole panels, so that the step's
  * per-gate, 16-unit-aligned slices start on a panel. weight_ih_l0 of a
@@ -1679,18 +1679,22 @@ mv_rows(float *restrict y, const float *restrict W, const float *restrict x,
  * input projection is one contiguous row.
  *
  * Each output is the same sequential sum over k whichever thread computes
- * it. The kernels need the CPU to widen halves (VCVTPH2PS) and FMA: x86-64
- * with AVX2, F16C and FMA. Eight-wide is the fast width even where
- * AVX-512 exists: on Zen 4 the 256-bit conversion has the higher rate.
+ * it. The kernels need x86-64 with AVX2 and FMA, and F16C for halves;
+ * elsewhere there is no copy and the step reads params (mv_rows).
+ * Eight-wide is the fast width even where AVX-512 exists: on Zen 4 the
+ * 256-bit half conversion has the higher rate, and float gains nothing
+ * from 512 bits here.
  */
 #define PANEL 16
 
-struct model_half {
-	uint16_t *buf;
-	size_t ih[MODEL_MAX_LAYERS];	/* offsets into buf */
+struct model_pack {
+	int precision;	/* MODEL_FP32: f, MODEL_FP16: h */
+	float *f;
+	uint16_t *h;
+	size_t ih[MODEL_MAX_LAYERS];	/* offsets, in values */
 	size_t hh[MODEL_MAX_LAYERS];
 	size_t fc;
-	size_t block;	/* halves per gate block of a recurrent matrix with
+	size_t block;	/* values per gate block of a recurrent matrix with
 			   K = H (w_hh, w_ih above the first layer) */
 	size_t block0;	/* ... of w_ih_l0 (K = E; one-hot: unused) */
 };
@@ -1701,23 +1705,34 @@ panel_rows(size_t R)
 	return (R + PANEL - 1) / PANEL * PANEL;
 }
 
-/* Rows r0..r0+R-1 of W (rows K apart) into panels at P. */
+/* Store w at index i of the pack's buffer. */
 static void
-panelize(uint16_t *P, const float *W, size_t R, size_t K)
+pack_put(model_pack *pk, size_t i, float w)
+{
+	if (pk->precision == MODEL_FP16)
+		pk->h[i] = half_from_float(w);
+	else
+		pk->f[i] = w;
+}
+
+/* R rows of W (K apart) into panels at offset off. */
+static void
+panelize(model_pack *pk, size_t off, const float *W, size_t R, size_t K)
 {
 	size_t Rp = panel_rows(R);
 
 	for (size_t r = 0; r < Rp; r++) {
-		uint16_t *p = P + r / PANEL * PANEL * K + r % PANEL;
+		size_t o = off + r / PANEL * PANEL * K + r % PANEL;
 		for (size_t k = 0; k < K; k++)
-			p[k * PANEL] = r < R ? half_from_float(W[r * K + k]) : 0;
+			pack_put(pk, o + k * PANEL, r < R ? W[r * K + k] : 0);
 	}
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_HALF_X86 1
+#define HAVE_PACK_X86 1
 #include <immintrin.h>
 
+#define PACK_TARGET __attribute__((target("avx2,fma")))
 #define HALF_TARGET __attribute__((target("avx2,fma,f16c")))
 
 HALF_TARGET static inline __m256
@@ -1726,55 +1741,68 @@ widen8(const uint16_t *p)
 	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
 }
 
-/* y[0..n) = the first n rows of panels P (K columns) times x. */
-HALF_TARGET static void
-mv_panels(float *restrict y, const uint16_t *restrict P,
-    const float *restrict x, size_t n, size_t K)
+PACK_TARGET static inline __m256
+load8(const float *p)
 {
-	size_t full = n / PANEL, p = 0, ps = PANEL * K;
-
-	for (; p + 4 <= full; p += 4) {
-		const uint16_t *a = P + p * ps, *b = a + ps, *c = b + ps,
-		    *d = c + ps;
-		__m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
-		__m256 c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-		for (size_t k = 0; k < K; k++) {
-			__m256 xk = _mm256_broadcast_ss(x + k);
-			size_t o = k * PANEL;
-			a0 = _mm256_fmadd_ps(widen8(a + o), xk, a0);
-			a1 = _mm256_fmadd_ps(widen8(a + o + 8), xk, a1);
-			b0 = _mm256_fmadd_ps(widen8(b + o), xk, b0);
-			b1 = _mm256_fmadd_ps(widen8(b + o + 8), xk, b1);
-			c0 = _mm256_fmadd_ps(widen8(c + o), xk, c0);
-			c1 = _mm256_fmadd_ps(widen8(c + o + 8), xk, c1);
-			d0 = _mm256_fmadd_ps(widen8(d + o), xk, d0);
-			d1 = _mm256_fmadd_ps(widen8(d + o + 8), xk, d1);
-		}
-		float *yp = y + p * PANEL;
-		_mm256_storeu_ps(yp, a0);
-		_mm256_storeu_ps(yp + 8, a1);
-		_mm256_storeu_ps(yp + 16, b0);
-		_mm256_storeu_ps(yp + 24, b1);
-		_mm256_storeu_ps(yp + 32, c0);
-		_mm256_storeu_ps(yp + 40, c1);
-		_mm256_storeu_ps(yp + 48, d0);
-		_mm256_storeu_ps(yp + 56, d1);
-	}
-	for (; p * PANEL < n; p++) {	/* 1-3 more, the last maybe partial */
-		const uint16_t *a = P + p * ps;
-		__m256 a0 = _mm256_setzero_ps(), a1 = a0;
-		for (size_t k = 0; k < K; k++) {
-			__m256 xk = _mm256_broadcast_ss(x + k);
-			a0 = _mm256_fmadd_ps(widen8(a + k * PANEL), xk, a0);
-			a1 = _mm256_fmadd_ps(widen8(a + k * PANEL + 8), xk, a1);
-		}
-		float t[PANEL];
-		_mm256_storeu_ps(t, a0);
-		_mm256_storeu_ps(t + 8, a1);
-		memcpy(y + p * PANEL, t, MIN(n - p * PANEL, (size_t)PANEL) *
-		    sizeof(float));
-	}
+	return _mm256_loadu_ps(p);
 }
+
+/*
+ * y[0..n) = the first n rows of panels P (K columns) times x, for panels
+ * of type T read 8 at a time by LOAD8. Four panels at a time, then the
+ * remaining 1-3, the last maybe partial (through a copy).
+ */
+#define MV_PANELS(NAME, TGT, T, LOAD8) \
+TGT static void \
+NAME(float *restrict y, const T *restrict P, const float *restrict x, \
+    size_t n, size_t K) \
+{ \
+	size_t full = n / PANEL, p = 0, ps = PANEL * K; \
+ \
+	for (; p + 4 <= full; p += 4) { \
+		const T *a = P + p * ps, *b = a + ps, *c = b + ps, *d = c + ps; \
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0; \
+		__m256 c0 = a0, c1 = a0, d0 = a0, d1 = a0; \
+		for (size_t k = 0; k < K; k++) { \
+			__m256 xk = _mm256_broadcast_ss(x + k); \
+			size_t o = k * PANEL; \
+			a0 = _mm256_fmadd_ps(LOAD8(a + o), xk, a0); \
+			a1 = _mm256_fmadd_ps(LOAD8(a + o + 8), xk, a1); \
+			b0 = _mm256_fmadd_ps(LOAD8(b + o), xk, b0); \
+			b1 = _mm256_fmadd_ps(LOAD8(b + o + 8), xk, b1); \
+			c0 = _mm256_fmadd_ps(LOAD8(c + o), xk, c0); \
+			c1 = _mm256_fmadd_ps(LOAD8(c + o + 8), xk, c1); \
+			d0 = _mm256_fmadd_ps(LOAD8(d + o), xk, d0); \
+			d1 = _mm256_fmadd_ps(LOAD8(d + o + 8), xk, d1); \
+		} \
+		float *yp = y + p * PANEL; \
+		_mm256_storeu_ps(yp, a0); \
+		_mm256_storeu_ps(yp + 8, a1); \
+		_mm256_storeu_ps(yp + 16, b0); \
+		_mm256_storeu_ps(yp + 24, b1); \
+		_mm256_storeu_ps(yp + 32, c0); \
+		_mm256_storeu_ps(yp + 40, c1); \
+		_mm256_storeu_ps(yp + 48, d0); \
+		_mm256_storeu_ps(yp + 56, d1); \
+	} \
+	for (; p * PANEL < n; p++) { \
+		const T *a = P + p * ps; \
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0; \
+		for (size_t k = 0; k < K; k++) { \
+			__m256 xk = _mm256_broadcast_ss(x + k); \
+			a0 = _mm256_fmadd_ps(LOAD8(a + k * PANEL), xk, a0); \
+			a1 = _mm256_fmadd_ps(LOAD8(a + k * PANEL + 8), xk, \
+			    a1); \
+		} \
+		float t[PANEL]; \
+		_mm256_storeu_ps(t, a0); \
+		_mm256_storeu_ps(t + 8, a1); \
+		memcpy(y + p * PANEL, t, MIN(n - p * PANEL, (size_t)PANEL) * \
+		    sizeof(float)); \
+	} \
+}
+MV_PANELS(mv_panels_h, HALF_TARGET, uint16_t, widen8)
+MV_PANELS(mv_panels_f, PACK_TARGET, float, load8)
 
 /* y[i] = h[i], i < n */
 HALF_TARGET static void
@@ -1788,29 +1816,40 @@ widen_halves(float *restrict y, const uint16_t *restrict h, size_t n)
 		y[i] = half_to_float(h[i]);
 }
 
+/* Can this CPU run the kernels for precision? The answers are the same in
+ * any thread. */
 static int
-half_supported(void)
+pack_supported(int precision)
 {
-	static atomic_int have = -1;	/* the same answer in any thread */
+	static atomic_int have = -1;	/* bit 0: float, bit 1: half */
 	int h = atomic_load_explicit(&have, memory_order_relaxed);
 
 	if (h < 0) {
 		__builtin_cpu_init();
 		h = __builtin_cpu_supports("avx2") &&
-		    __builtin_cpu_supports("fma") && half_cpu_f16c();
+		    __builtin_cpu_supports("fma");
+		h |= h && half_cpu_f16c() ? 2 : 0;
 		atomic_store_explicit(&have, h, memory_order_relaxed);
 	}
-	return h;
+	return (h & (precision == MODEL_FP16 ? 2 : 1)) != 0;
 }
 #else
 static int
-half_supported(void)
+pack_supported(int precision)
 {
+	(void)precision;
 	return 0;
 }
 
 static void
-mv_panels(float *restrict y, const uint16_t *restrict P,
+mv_panels_h(float *restrict y, const uint16_t *restrict P,
+    const float *restrict x, size_t n, size_t K)
+{
+	(void)y; (void)P; (void)x; (void)n; (void)K;
+}
+
+static void
+mv_panels_f(float *restrict y, const float *restrict P,
     const float *restrict x, size_t n, size_t K)
 {
 	(void)y; (void)P; (void)x; (void)n; (void)K;
@@ -1822,6 +1861,27 @@ widen_halves(float *restrict y, const uint16_t *restrict h, size_t n)
 	(void)y; (void)h; (void)n;
 }
 #endif
+
+/* y = the first n rows of the panels at offset off, times x (K). */
+static void
+pack_mv(const model_pack *pk, float *y, size_t off, const float *x,
+    size_t n, size_t K)
+{
+	if (pk->precision == MODEL_FP16)
+		mv_panels_h(y, pk->h + off, x, n, K);
+	else
+		mv_panels_f(y, pk->f + off, x, n, K);
+}
+
+/* y[i] = the pack's values off + i, i < n (a one-hot input's row). */
+static void
+pack_row(const model_pack *pk, float *y, size_t off, size_t n)
+{
+	if (pk->precision == MODEL_FP16)
+		widen_halves(y, pk->h + off, n);
+	else
+		memcpy(y, pk->f + off, n * sizeof(float));
+}
 
 /* Do the weight matrices fit binary16 (finite, |w| <= HALF_MAX)? */
 static int
@@ -1840,69 +1900,82 @@ fits_half(const model *m)
 	return 1;
 }
 
-static void
-half_free(model *m)
+void
+model_unpack(model *m)
 {
-	if (m->half != NULL)
-		free(m->half->buf);
-	free(m->half);
-	m->half = NULL;
+	if (m->pack != NULL) {
+		free(m->pack->f);
+		free(m->pack->h);
+	}
+	free(m->pack);
+	m->pack = NULL;
 }
 
-/* The layout: offsets of every matrix; returns the halves in all. */
+/* The layout: offsets of every matrix; returns the values in all. */
 static size_t
-half_layout(const model *m, model_half *h)
+pack_layout(const model *m, model_pack *pk)
 {
 	size_t H = (size_t)m->cfg.H, V = (size_t)m->cfg.V,
 	    E = (size_t)m->cfg.E, G = (size_t)m->G, off = 0;
 
-	h->block = panel_rows(H) * H;
-	h->block0 = panel_rows(H) * E;
+	pk->block = panel_rows(H) * H;
+	pk->block0 = panel_rows(H) * E;
 	for (int l = 0; l < m->cfg.L; l++) {
-		h->ih[l] = off;
-		off += l > 0 ? G * h->block : E > 0 ? G * h->block0 : G * H * V;
-		h->hh[l] = off;
-		off += G * h->block;
+		pk->ih[l] = off;
+		off += l > 0 ? G * pk->block : E > 0 ? G * pk->block0 :
+		    G * H * V;
+		pk->hh[l] = off;
+		off += G * pk->block;
 	}
-	h->fc = off;
+	pk->fc = off;
 	return off + panel_rows(V) * H;
 }
 
 int
 model_set_precision(model *m, int precision)
 {
-	if (precision != MODEL_FP16 || !half_supported() || !fits_half(m)) {
-		half_free(m);
-		return MODEL_FP32;
+	if (precision == MODEL_FP16 && (!pack_supported(MODEL_FP16) ||
+	    !fits_half(m)))
+		precision = MODEL_FP32;
+	if (!pack_supported(precision)) {
+		model_unpack(m);
+		return MODEL_FP32;	/* params, through mv_rows */
 	}
-	if (m->half == NULL) {
-		m->half = xcalloc(1, sizeof *m->half);
-		m->half->buf = (uint16_t *)xalloc_floats(
-		    (half_layout(m, m->half) + 1) / 2);
+	if (m->pack != NULL && m->pack->precision != precision)
+		model_unpack(m);
+	if (m->pack == NULL) {
+		model_pack *pk = xcalloc(1, sizeof *pk);
+		size_t n = pack_layout(m, pk);
+		pk->precision = precision;
+		if (precision == MODEL_FP16)
+			pk->h = (uint16_t *)xalloc_floats((n + 1) / 2);
+		else
+			pk->f = xalloc_floats(n);
+		m->pack = pk;
 	}
-	model_half *h = m->half;
-	uint16_t *b = h->buf;
+	model_pack *pk = m->pack;
 	size_t H = (size_t)m->cfg.H, V = (size_t)m->cfg.V,
 	    E = (size_t)m->cfg.E, G = (size_t)m->G, GH = G * H;
 	for (int l = 0; l < m->cfg.L; l++) {
 		size_t in = l > 0 ? H : E;
 		for (size_t g = 0; g < G; g++) {
 			if (l > 0 || E > 0)
-				panelize(b + h->ih[l] + g * (l > 0 ? h->block :
-				    h->block0), m->w_ih[l] + g * H * in, H, in);
-			panelize(b + h->hh[l] + g * h->block,
+				panelize(pk, pk->ih[l] + g * (l > 0 ?
+				    pk->block : pk->block0),
+				    m->w_ih[l] + g * H * in, H, in);
+			panelize(pk, pk->hh[l] + g * pk->block,
 			    m->w_hh[l] + g * H * H, H, H);
 		}
 	}
 	if (E == 0) {	/* one-hot: weight_ih_l0 transposed */
 		for (size_t r = 0; r < GH; r++) {
 			for (size_t v = 0; v < V; v++)
-				b[h->ih[0] + v * GH + r] = half_from_float(
+				pack_put(pk, pk->ih[0] + v * GH + r,
 				    m->w_ih[0][r * V + v]);
 		}
 	}
-	panelize(b + h->fc, m->fc_w, V, H);
-	return MODEL_FP16;
+	panelize(pk, pk->fc, m->fc_w, V, H);
+	return precision;
 }
 
 /* The cells on units 0..n-1 of a layer: gate k of unit j at [k*H + j] of
@@ -2034,9 +2107,9 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 	float *gx = s->scratch, *gh = gx + round16(GH);
 	float *hnew = gh + round16(GH);
 	int valid = token >= 0 && (size_t)token < V;	/* else: no input */
-	const model_half *hf = m->half;
+	const model_pack *pk = m->pack;
 
-	/* j0 and v0 start a panel of the half weights */
+	/* j0 and v0 start a panel of the pack */
 	share(H, me, nparts, PANEL, &j0, &j1);
 	size_t n = j1 - j0;
 	for (size_t l = 0; l < L; l++) {
@@ -2048,19 +2121,18 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 			x = m->emb + (size_t)token * E;
 		for (size_t g = 0; n > 0 && g < G; g++) {
 			size_t r0 = g * H + j0;
-			if (hf != NULL) {
-				const uint16_t *wi = hf->buf + hf->ih[l];
+			if (pk != NULL) {
 				if (x != NULL)
-					mv_panels(gx + r0, wi + g * (l > 0 ?
-					    hf->block : hf->block0) + j0 * in,
-					    x, n, in);
+					pack_mv(pk, gx + r0, pk->ih[l] + g *
+					    (l > 0 ? pk->block : pk->block0) +
+					    j0 * in, x, n, in);
 				else if (l == 0 && E == 0 && valid)
-					widen_halves(gx + r0, wi +
+					pack_row(pk, gx + r0, pk->ih[0] +
 					    (size_t)token * GH + r0, n);
 				else
 					memset(gx + r0, 0, n * sizeof(float));
-				mv_panels(gh + r0, hf->buf + hf->hh[l] +
-				    g * hf->block + j0 * H, hold, n, H);
+				pack_mv(pk, gh + r0, pk->hh[l] + g * pk->block +
+				    j0 * H, hold, n, H);
 				continue;
 			}
 			if (x != NULL)
@@ -2096,8 +2168,8 @@ step_part(const model *m, model_state *s, int token, int me, int nparts)
 	}
 	share(V, me, nparts, PANEL, &v0, &v1);
 	if (v0 < v1) {
-		if (hf != NULL)
-			mv_panels(s->logits + v0, hf->buf + hf->fc + v0 * H,
+		if (pk != NULL)
+			pack_mv(pk, s->logits + v0, pk->fc + v0 * H,
 			    hnew + (L - 1) * H, v1 - v0, H);
 		else
 			mv_rows(s->logits + v0, m->fc_w + v0 * H,

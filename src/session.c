@@ -580,7 +580,7 @@ epoch_samples(session *s)
 		e->text = text;
 		post(s, e);
 	}
-	model_set_precision(s->m, MODEL_FP32);	/* training changes them */
+	model_unpack(s->m);	/* training changes them */
 }
 
 /* Evaluate, record, sample, save: what happens at each epoch end (or every

@@ -456,7 +456,7 @@ states_equal(const model_state *a, const model_state *b)
 /* Two threads (the caller and the helper) give the same bits as one,
  * whatever the split: H = 50 splits 32 + 18 units (a partial block of
  * rows), K = 50 is no multiple of 16, V = 37 splits 32 + 5, an embedding,
- * an invalid token. */
+ * an invalid token. precision -1: no packed copy (params). */
 static void
 test_step_threads(int cell, int E, int precision)
 {
@@ -464,7 +464,7 @@ test_step_threads(int cell, int E, int precision)
 	model_state *a = model_state_create(m), *b = model_state_create(m);
 	int same = 1;
 
-	if (model_set_precision(m, precision) != precision) {
+	if (precision >= 0 && model_set_precision(m, precision) != precision) {
 		skip("step threads: no fp16 step on this CPU");
 		model_state_free(a);
 		model_state_free(b);
@@ -483,7 +483,7 @@ test_step_threads(int cell, int E, int precision)
 	model_set_step_threads(0);
 	ok(same, "step threads %s %s %s: one and two threads give the same "
 	    "bits over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
-	    precision_name(precision), SK);
+	    precision < 0 ? "params" : precision_name(precision), SK);
 	model_state_free(a);
 	model_state_free(b);
 	model_free(m);
@@ -742,6 +742,34 @@ out:
 	model_free(m);
 }
 
+/* The float copy laid out in panels computes what params do, up to the
+ * order of the sums. */
+static void
+test_step_pack32(int cell, int E)
+{
+	model *m = make(cell, 2, SH, SV, E, 0.0f, 600 + cell);
+	model *p = make(cell, 2, SH, SV, E, 0.0f, 600 + cell);
+	model_state *a = model_state_create(m), *b = model_state_create(p);
+	double pa[SV], pb[SV], worst = 0.0;
+
+	model_set_precision(p, MODEL_FP32);
+	model_state_reset(a);
+	model_state_reset(b);
+	for (int k = 0; k < SK; k++) {
+		softmax(model_step(m, a, token_at(k)), SV, pa);
+		softmax(model_step(p, b, token_at(k)), SV, pb);
+		for (int v = 0; v < SV; v++)
+			worst = fmax(worst, fabs(pa[v] - pb[v]));
+	}
+	ok(worst < 1e-6, "fp32 packed step %s %s = step on params: max |dp| "
+	    "%.2e over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
+	    worst, SK);
+	model_state_free(a);
+	model_state_free(b);
+	model_free(p);
+	model_free(m);
+}
+
 /* Weights beyond half's range keep the float step; the copy is made by
  * each call, so a second call follows changed weights. */
 static void
@@ -756,7 +784,7 @@ test_half_range(void)
 		goto out;
 	}
 	m->w_hh[0][17] = 1e5f;
-	ok(model_set_precision(m, MODEL_FP16) == MODEL_FP32 && m->half == NULL,
+	ok(model_set_precision(m, MODEL_FP16) == MODEL_FP32,
 	    "fp16: a weight of 1e5 (past 65504) keeps the float step");
 	memcpy(m->params, fresh->params, m->nparams * sizeof(float));
 	model_set_precision(m, MODEL_FP16);
@@ -904,6 +932,8 @@ main(void)
 	}
 	test_memorise();
 	for (size_t i = 0; i < NELEMS(cells); i++) {
+		test_step_threads(cells[i], 0, -1);
+		test_step_threads(cells[i], 20, -1);
 		test_step_threads(cells[i], 0, MODEL_FP32);
 		test_step_threads(cells[i], 20, MODEL_FP32);
 		test_step_threads(cells[i], 0, MODEL_FP16);
@@ -915,6 +945,8 @@ main(void)
 	for (size_t i = 0; i < NELEMS(cells); i++) {
 		test_step_half(cells[i], 0);
 		test_step_half(cells[i], 20);
+		test_step_pack32(cells[i], 0);
+		test_step_pack32(cells[i], 20);
 	}
 	test_half_range();
 	test_optim();
