@@ -101,6 +101,28 @@ cli_float(const char *opt, const char *arg, double min, int min_open,
 }
 
 int
+cli_duration(const char *opt, const char *arg, double *seconds)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end), unit = 1;
+	if (end != arg && *end != '\0' && end[1] == '\0')
+		unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ?
+		    3600 : 0;
+	else if (end == arg || *end != '\0')
+		unit = 0;
+	v *= unit;
+	if (errno != 0 || unit == 0 || !isfinite(v) || v <= 0 ||
+	    v > 366 * 86400.0) {
+		cli_usage_error("%s: must be a duration such as 90, 90s, 10m or "
+		    "1.5h (more than 0, at most a year), got '%s'", opt, arg);
+		return -1;
+	}
+	*seconds = v;
+	return 0;
+}
+
+int
 cli_u64(const char *opt, const char *arg, uint64_t *out)
 {
 	char *end;

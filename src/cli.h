@@ -28,5 +28,8 @@ int cli_int(const char *opt, const char *arg, int min, int max, int *out);
 int cli_float(const char *opt, const char *arg, double min, int min_open,
     double max, int max_open, float *out);
 int cli_u64(const char *opt, const char *arg, uint64_t *out);
+/* A duration > 0: seconds, or a number with s, m or h ("90", "10m",
+ * "1.5h"), at most a year. */
+int cli_duration(const char *opt, const char *arg, double *seconds);
 
 #endif

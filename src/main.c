@@ -79,6 +79,8 @@ static const char usage_train[] =
 "Training:\n"
 "      --epochs N           epochs to train (30)\n"
 "      --steps N            stop after N optimizer steps in all\n"
+"      --time DURATION      train this long (90, 90s, 10m, 1.5h), then\n"
+"                           evaluate, save and stop\n"
 "  -b, --batch B            parallel streams (32)\n"
 "      --seq T              time steps of truncated BPTT (64)\n"
 "      --lr RATE            learning rate (2e-3)\n"
@@ -1239,7 +1241,7 @@ enum {
 	OPT_SAMPLE_TEMPS, OPT_CELL, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED,
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
 	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY,
-	OPT_PRECISION,
+	OPT_PRECISION, OPT_TIME,
 };
 
 static int
@@ -1256,6 +1258,7 @@ cmd_train(int argc, char **argv)
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "epochs", required_argument, NULL, OPT_EPOCHS },
 		{ "steps", required_argument, NULL, OPT_STEPS },
+		{ "time", required_argument, NULL, OPT_TIME },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "seq", required_argument, NULL, OPT_SEQ },
 		{ "lr", required_argument, NULL, OPT_LR },
@@ -1382,6 +1385,10 @@ cmd_train(int argc, char **argv)
 		case OPT_THREADS: INT_OPT("--threads", 1, 1024, c.threads); break;
 		case OPT_PRECISION:
 			if (parse_precision(optarg, &c.precision) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_TIME:
+			if (cli_duration("--time", optarg, &c.time_limit) != 0)
 				return EXIT_USAGE;
 			break;
 		case OPT_SAMPLE_LEN:

@@ -64,6 +64,7 @@ struct session {
 	session_info info;
 	queue *events;
 	int precision;		/* model_set_precision for every sample */
+	double time_limit;	/* session_config.time_limit */
 
 	/* The trainer's world (training sessions). */
 	int training;
@@ -758,7 +759,8 @@ trainer_main(void *arg)
 	double hist_loss = 0;
 	size_t hist_correct = 0, hist_steps = 0;
 	long hist_every = MAX(1, (long)s->tb.nbatches / 20);
-	double cps = 0;
+	double cps = 0, run_time = 0;	/* this run's training seconds */
+	int timed_out = 0;
 
 	event *e = ev_new(EV_START);
 	fill_progress(s, e);
@@ -784,6 +786,11 @@ trainer_main(void *arg)
 			break;
 		if (s->set.patience > 0 && s->prog.stale >= s->set.patience) {
 			why = "early stopping: validation loss stopped improving";
+			break;
+		}
+		if (s->time_limit > 0 && run_time >= s->time_limit) {
+			why = "time limit";
+			timed_out = 1;
 			break;
 		}
 
@@ -830,6 +837,7 @@ trainer_main(void *arg)
 		s->prog.step++;
 		s->prog.batch++;
 		s->prog.elapsed += now_seconds() - t0;
+		run_time += now_seconds() - t0;
 		rep.chars += (double)B * T;
 
 		int epoch_end = s->prog.batch >= s->tb.nbatches;
@@ -877,14 +885,21 @@ trainer_main(void *arg)
 		return NULL;
 	if (rep.steps > 0)	/* the steps since the last report */
 		cps = report_post(s, &rep, now_seconds());
-	/* Save the final state (unless the last point just did). */
-	if (s->output != NULL) {
-		int just_saved = !quit && s->prog.nhist > 0 &&
-		    s->prog.hist[s->prog.nhist - 1].step == s->prog.step &&
-		    !isnan(s->prog.hist[s->prog.nhist - 1].val_loss);
-		if (!just_saved)
-			save_latest(s, NAN);
+	/* Did an evaluation point (which saves) just happen at this step? */
+	int point_now = s->prog.nhist > 0 &&
+	    s->prog.hist[s->prog.nhist - 1].step == s->prog.step &&
+	    !isnan(s->prog.hist[s->prog.nhist - 1].val_loss);
+	/* A time budget ends with what it bought: evaluated, sampled, saved. */
+	if (timed_out && !point_now) {
+		checkpoint_point(s, hist_steps ? (float)(hist_loss /
+		    (double)hist_steps) : NAN, hist_steps ?
+		    (float)hist_correct / (float)(hist_steps * (size_t)B * T) :
+		    NAN);
+		point_now = 1;
 	}
+	/* Save the final state (unless the last point just did). */
+	if (s->output != NULL && (quit || !point_now))
+		save_latest(s, NAN);
 	e = ev_new(EV_DONE);
 	fill_progress(s, e);
 	e->chars_per_s = cps;
@@ -1347,6 +1362,7 @@ session_create(const session_config *c, char **cause)
 	int threads = session_set_threads(c->threads);
 	s->set = c->train;
 	s->precision = c->precision;
+	s->time_limit = c->time_limit;
 
 	if (c->resume != NULL) {
 		if (ckpt_load(c->resume, &ck, cause) != 0)

@@ -133,6 +133,8 @@ typedef struct {
 	int weights_only;	/* checkpoints without optimizer state */
 	const char *metrics;	/* JSON-lines metrics log, or NULL */
 	int threads;		/* BLAS threads; 0 = all cores */
+	double time_limit;	/* seconds of training in this run, then
+				   evaluate, save and stop; 0 = none */
 	int precision;		/* the samples' and the prompt's weights:
 				   MODEL_FP32 or MODEL_FP16 (model.h) */
 	int generator;		/* start the generator thread (the prompt) */

@@ -5,7 +5,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Environment: BURBLE (./burble), SHARED (../shared), PYTHON
-# (/usr/bin/python3: Debian's, the one with torch), BENCH_TRIES (3).
+# (/usr/bin/python3: Debian's, the one with torch), BENCH_TRIES (3),
+# BENCH_BUDGET (60: seconds of training for the validation-loss race; 0
+# skips it).
 # For each of the issue's configurations it runs `burble bench --json` and,
 # when PYTHON imports torch and $SHARED/bench/torch_charrnn.py exists,
 # the reference with the same model, batch, corpus and dropout, at its fair
@@ -143,6 +145,32 @@ echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
 	awk -v f="$frac" -v l="$limit" 'BEGIN { printf "%-20s %-20s %11.1f%%   (limit %.0f chars/s)\n", "", "fraction of peak", 100 * f, l }'
 	awk -v f="$foreign" 'BEGIN { if (f > 0.1) printf "# %s: other processes used %.2f cores: contaminated\n", "'"$name"'", f }'
 done
+# What the speed buys: the validation loss each reaches in the same wall
+# time, 2x256 at batch 64 x 100, dropout 0.5, Adam at 2e-3, clip 5, the
+# last 10% of the text held out (PyTorch evaluates after its --seconds,
+# burble after its --time; neither evaluates before).
+budget=${BENCH_BUDGET:-60}
+if [ "$torch" = yes ] && [ "$budget" != 0 ]; then
+	echo "# budget: $budget s of training each ..." >&2
+	"$BURBLE" train --headless --time "$budget" --layers 2 --hidden 256 \
+	    --batch 64 --seq 100 --dropout 0.5 --lr 2e-3 --clip 5 --val 0.1 \
+	    --eval-every 100000000 --sample-len 0 --seed 1 \
+	    -o "$tmp/budget.safetensors" "$corpus" >"$tmp/budget.burble" 2>&1
+	"$PYTHON" "$ref" --corpus "$corpus" --layers 2 --hidden 256 \
+	    --batch 64 --seq 100 --dropout 0.5 --lr 0.002 --clip 5 \
+	    --threads 1 --blas-threads 2 --seconds "$budget" \
+	    >"$tmp/budget.torch" 2>&1
+	bv=$(sed -n 's/^val epoch [0-9]* step \([0-9]*\) loss \([0-9.]*\).*/\2 \1/p' \
+	    "$tmp/budget.burble" | tail -1)
+	tv=$(sed -n 's/^val loss \([0-9.]*\) nats.*/\1/p' "$tmp/budget.torch")
+	ts=$(sed -n 's/^trained \([0-9]*\) steps.*/\1/p' "$tmp/budget.torch")
+	echo
+	echo "validation loss after $budget s of training (2x256 B=64 T=100, nats/char, lower is better)"
+	printf '%-20s %12s %12s\n' "" burble pytorch
+	printf '%-20s %12s %12s\n' "val loss" "${bv%% *}" "${tv:--}"
+	printf '%-20s %12s %12s\n' "steps trained" "${bv##* }" "${ts:--}"
+fi
+
 echo
 echo "# raw burble results:"
 for f in "$tmp"/*.json; do

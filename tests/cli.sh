@@ -33,6 +33,8 @@ usage "negative top-k" "--top-k: must be an integer" sample -m x --top-k -1
 usage "sample without a model" "a model is needed" sample
 usage "bad precision" "--precision: must be fp16 or fp32, got 'fp64'" sample -m x --precision fp64
 usage "bad precision (train)" "--precision: must be fp16 or fp32" train --precision half x
+usage "zero time" "--time: must be a duration such as 90, 90s, 10m or 1.5h" train --time 0 x
+usage "time with a bad unit" "--time: must be a duration" train --time 5x x
 usage "eval without a file" "a text to evaluate" eval -m x
 
 "$BURBLE" sample -m "$T/nope.safetensors" >"$T/out" 2>"$T/err"; st=$?
@@ -56,6 +58,20 @@ like "$(cat "$T/train")" "^val epoch 0 step 15 loss [0-9.]+ bpc" "validation lin
 like "$(cat "$T/train")" "^sample T=0.2:" "samples at T=0.2"
 like "$(cat "$T/train")" "^done .*saved $T/m.safetensors" "a summary line"
 test -s "$T/m.safetensors" && test -s "$T/m.best.safetensors"; ok $? "latest and best written"
+
+# A time budget: stops by itself, evaluates and saves at the step it stopped.
+t0=$(date +%s)
+"$BURBLE" train --time 2 --hidden 32 --layers 1 --batch 8 --seq 32 --seed 2 \
+	--sample-len 0 -o "$T/tb.safetensors" "$corpus" >"$T/tb" 2>"$T/err"; st=$?
+t1=$(date +%s)
+ok $st "train --time 2"
+[ $((t1 - t0)) -le 15 ]; ok $? "--time 2: over in $((t1 - t0)) s"
+done_line=$(tail -1 "$T/tb")
+like "$done_line" "^done \(time limit\): best val loss [0-9.]+ at step [0-9]+; saved" "--time: the reason is the time limit"
+last=$(sed -n 's/^done .* at step \([0-9]*\);.*/\1/p' "$T/tb")
+grep -q "^val epoch [0-9]* step $last loss" "$T/tb"; ok $? "--time: evaluated at the last step ($last)"
+"$BURBLE" info --json "$T/tb.safetensors" >"$T/tbinfo"
+like "$(cat "$T/tbinfo")" "\"step\": *$last[,}]" "--time: saved at the last step"
 
 "$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 >"$T/s1"; ok $? "sample"
 "$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 >"$T/s2"
