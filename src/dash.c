@@ -179,11 +179,33 @@ signals_restore(const struct sigaction *old)
 		sigaction(caught[i], &old[i], NULL);
 }
 
+/* Bracketed paste on or off: pasted text arrives between ESC [ 200 ~ and
+ * ESC [ 201 ~, so that the prompt takes a pasted paragraph as one prime
+ * (prompt.c). Terminals that do not know the mode ignore it. write(2):
+ * also from the second-signal exit. */
+static void
+paste_mode(int on)
+{
+	const char *s = on ? "\033[?2004h" : "\033[?2004l";
+	ssize_t r = write(STDOUT_FILENO, s, strlen(s));
+
+	(void)r;
+}
+
+/* Leave the full screen: the terminal as it was. */
+static void
+term_leave(void)
+{
+	paste_mode(0);
+	endwin();
+	curses_up = 0;
+}
+
 static void
 restore_at_exit(void)
 {
 	if (curses_up && !isendwin())
-		endwin();
+		term_leave();
 }
 
 /* ---- text ------------------------------------------------------------- */
@@ -1606,8 +1628,7 @@ read_signals(dash *d)
 			if (d->sig_quit != 0 || d->quitting) {
 				/* The second one: leave at once. */
 				if (curses_up)
-					endwin();
-				curses_up = 0;
+					term_leave();
 				_exit(128 + sig);
 			}
 			d->sig_quit = sig;
@@ -1747,6 +1768,8 @@ dash_run(session *s, const dash_options *o, FILE *summary)
 	intrflush(stdscr, FALSE);
 	typeahead(-1);
 	colors_init(&d);
+	fflush(stdout);
+	paste_mode(1);
 
 	d.p = prompt_create(s, o->history_path);
 	prompt_set_action_handler(d.p, dash_action, &d);
@@ -1807,8 +1830,7 @@ dash_run(session *s, const dash_options *o, FILE *summary)
 		for (i = 0; i < NELEMS(all); i++)
 			del(all[i]);
 	}
-	endwin();
-	curses_up = 0;
+	term_leave();
 	delscreen(d.scr);
 	signals_restore(old);
 	sig_wfd = -1;

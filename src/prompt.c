@@ -110,6 +110,9 @@ struct prompt {
 	double load_sent;	/* when :load was sent (0: none); an EV_ERROR
 				   soon after is its answer */
 	char *cont;		/* lines so far of a backslash-continued prime */
+	int pasting;		/* inside a bracketed paste */
+	char *paste;		/* its current line, not yet given to readline */
+	size_t npaste, cappaste;
 
 	/* the transcript */
 	struct tline *lines;
@@ -1294,6 +1297,50 @@ key_sequence(int key)
 	return buf;
 }
 
+/*
+ * Bracketed paste (the dashboard turns the terminal's mode 2004 on): the
+ * pasted bytes are text, never keys. Each pasted line but the last joins
+ * the prime as a backslash-continued line would, so a pasted paragraph is
+ * one prime, sent by the Enter that follows; the last line stays in the
+ * editor.
+ */
+static void
+paste_flush(prompt *p)
+{
+	if (p->npaste == 0)
+		return;
+	p->paste[p->npaste] = '\0';
+	rl_insert_text(p->paste);
+	p->npaste = 0;
+	p->in_dirty = 1;
+}
+
+static void
+paste_byte(prompt *p, unsigned char c)
+{
+	if (c == '\r' || c == '\n') {
+		paste_flush(p);
+		char *full = xasprintf("%s%s\n", p->cont ? p->cont : "",
+		    rl_line_buffer);
+		free(p->cont);
+		p->cont = full;
+		rl_replace_line("", 0);
+		rl_point = 0;
+		rl_set_prompt(PROMPT_CONT);
+		p->in_dirty = 1;
+		return;
+	}
+	if (c < 0x20 && c != '\t')
+		return;		/* other control bytes: not text */
+	if (p->npaste + 2 > p->cappaste) {
+		p->cappaste = p->cappaste ? 2 * p->cappaste : 256;
+		p->paste = xreallocarray(p->paste, p->cappaste, 1);
+	}
+	p->paste[p->npaste++] = (char)c;
+	if (p->npaste >= 4096 && c < 0x80)	/* bounded, whole characters */
+		paste_flush(p);
+}
+
 void
 prompt_feed(prompt *p, int byte)
 {
@@ -1309,7 +1356,10 @@ prompt_feed(prompt *p, int byte)
 	if (byte < 0)
 		return;
 	if (p->nseq == 0 && c != 0x1b) {
-		feed_bytes(p, &c, 1);
+		if (p->pasting)
+			paste_byte(p, c);
+		else
+			feed_bytes(p, &c, 1);
 		return;
 	}
 	p->seq[p->nseq++] = c;
@@ -1318,7 +1368,16 @@ prompt_feed(prompt *p, int byte)
 		size_t n = p->nseq;
 		memcpy(whole, p->seq, n);
 		p->nseq = 0;
-		feed_bytes(p, whole, n);
+		if (n == 6 && memcmp(whole, "\033[200~", 6) == 0)
+			p->pasting = 1;
+		else if (n == 6 && memcmp(whole, "\033[201~", 6) == 0) {
+			paste_flush(p);
+			p->pasting = 0;
+		} else if (p->pasting) {	/* text, not keys */
+			for (size_t i = 0; i < n; i++)
+				paste_byte(p, whole[i]);
+		} else
+			feed_bytes(p, whole, n);
 	}
 }
 
@@ -1403,6 +1462,7 @@ prompt_free(prompt *p)
 	}
 	free(p->lines);
 	free(p->cont);
+	free(p->paste);
 	free(p->history_path);
 	free(p);
 	current = NULL;

@@ -7,7 +7,8 @@
 # server and drives its prompt with send-keys, reading the screen with
 # capture-pane: a prime and its continuation, the sampling keys and :temp,
 # Ctrl-C on a long continuation, :peek, Cyrillic and CJK input, a bad
-# command; then `burble repl` twice to see the history survive a restart.
+# command, a pasted paragraph; then `burble repl` twice to see the history
+# survive a restart.
 # Last, piped `burble repl` against `burble sample`.
 
 . "$(dirname "$0")/setup.sh"
@@ -237,10 +238,32 @@ keys C-d
 wait_for '^F10 or :quit to quit' 5
 ok $? "Ctrl-D does not end a training run"
 
+# ---- a pasted paragraph is one prime (bracketed paste) ------------------
+keys ":len 30" Enter
+tm set-buffer -b para "$(printf 'The Rabbit said\nto the Queen')"
+tm paste-buffer -p -b para -t "$PANE"
+wait_for '^   \.\.\.> to the Queen' 5
+ok $? "a pasted paragraph: its last line waits in the editor"
+keys Enter
+wait_for '^— length, 30 characters' 15
+ok $? "... and Enter sends it"
+para=$(cap | sed -n '/^The Rabbit said$/,/^— length, 30/p')
+like "$(printf '%s\n' "$para" | sed -n 2p)" '^to the Queen' \
+    "... as one prime of two lines"
+is "$(printf '%s\n' "$para" | grep -c '^— length')" 1 \
+    "... with one continuation"
+
 # ---- quit; the history survives a restart ------------------------------
 keys F10
 wait_for '^exit=[0-9]+' 60
 ok $? "F10 quits the dashboard"
+# The terminal's bracketed paste is off again: a paste reaches the shell
+# as plain text.
+keys "clear; cat -v" Enter
+tm paste-buffer -p -b para -t "$PANE"
+keys Enter C-d
+wait_for '^to the Queen$' 5
+ok $? "after quitting, the terminal's bracketed paste mode is off"
 test -s "$T/state/burble/history"
 ok $? "the history file is written under \$XDG_STATE_HOME/burble"
 
