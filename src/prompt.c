@@ -680,13 +680,14 @@ escape_for_display(char *buf, size_t size, const char *s)
 }
 
 /* :cell [L:]N | off. The parser knows no model: the range is checked
- * here, against the model the session trains or runs. */
+ * here, against the model the generator runs (the session's, or :load's). */
 static void
 set_cell(prompt *p, const cmd_result *r)
 {
-	const session_info *in = session_get_info(p->s);
-	int layer = r->layer > 0 ? r->layer : in->L;
-	const char *what = in->cell == CELL_LSTM ?
+	int cell, L, H;
+	session_gen_shape(p->s, &cell, &L, &H);
+	int layer = r->layer > 0 ? r->layer : L;
+	const char *what = cell == CELL_LSTM ?
 	    "tanh of the LSTM cell state" : "the hidden state";
 
 	if (r->nargs == 0 || r->on == 0) {
@@ -696,26 +697,26 @@ set_cell(prompt *p, const cmd_result *r)
 		}
 		if (p->gen.cell_layer < 0)
 			out_msg(p, ST_NOTE, "cell view off; :cell [L:]N picks "
-			    "a unit of %d layer%s of %d", in->L,
-			    in->L == 1 ? "" : "s", in->H);
+			    "a unit of %d layer%s of %d", L,
+			    L == 1 ? "" : "s", H);
 		else
 			out_msg(p, ST_NOTE, "cell view on: unit %d of layer "
 			    "%d (%s)", p->gen.cell_unit, p->gen.cell_layer + 1,
 			    what);
 		return;
 	}
-	if (layer > in->L) {
-		if (in->L == 1)
+	if (layer > L) {
+		if (L == 1)
 			out_msg(p, ST_ERROR, ":cell: layer must be 1 (the "
 			    "model has 1 layer)");
 		else
 			out_msg(p, ST_ERROR, ":cell: layer must be 1 to %d "
-			    "(the model has %d layers)", in->L, in->L);
+			    "(the model has %d layers)", L, L);
 		return;
 	}
-	if (r->unit >= in->H) {
+	if (r->unit >= H) {
 		out_msg(p, ST_ERROR, ":cell: unit must be 0 to %d (layer %d "
-		    "has %d units)", in->H - 1, layer, in->H);
+		    "has %d units)", H - 1, layer, H);
 		return;
 	}
 	p->gen.cell_layer = layer - 1;

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ struct session {
 	session_info info;
 	queue *events;
 	int precision;		/* model_set_precision for every sample */
+	_Atomic int gen_shape[3];	/* the generator's cell, L, H */
 	double time_limit;	/* session_config.time_limit */
 
 	/* The trainer's world (training sessions). */
@@ -287,6 +289,22 @@ const session_info *
 session_get_info(const session *s)
 {
 	return &s->info;
+}
+
+static void
+gen_shape_set(session *s, const model *m)
+{
+	atomic_store(&s->gen_shape[0], m->cfg.cell);
+	atomic_store(&s->gen_shape[1], m->cfg.L);
+	atomic_store(&s->gen_shape[2], m->cfg.H);
+}
+
+void
+session_gen_shape(const session *s, int *cell, int *L, int *H)
+{
+	*cell = atomic_load(&s->gen_shape[0]);
+	*L = atomic_load(&s->gen_shape[1]);
+	*H = atomic_load(&s->gen_shape[2]);
 }
 
 const vocab *
@@ -1089,6 +1107,7 @@ gen_load(session *s, struct genstate *st, const char *path)
 	s->gm = c.m;
 	c.m = NULL;
 	model_set_precision(s->gm, s->precision);
+	gen_shape_set(s, s->gm);
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
 	s->gm_own = 1;
@@ -1246,6 +1265,7 @@ session_open_model(const char *path, int threads, int precision,
 	c.m = NULL;
 	s->precision = precision;
 	model_set_precision(s->gm, precision);
+	gen_shape_set(s, s->gm);
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
 	fill_info(s, s->gm, c.corpus ? c.corpus : path, threads);
@@ -1460,6 +1480,7 @@ session_create(const session_config *c, char **cause)
 		s->gm = model_create(&s->m->cfg);
 		memcpy(s->gm->params, s->m->params, s->m->nparams * sizeof(float));
 		model_set_precision(s->gm, s->precision);
+		gen_shape_set(s, s->gm);
 		s->snap = xalloc_floats(s->m->nparams);
 		memcpy(s->snap, s->m->params, s->m->nparams * sizeof(float));
 		vocab_copy(&s->gvoc, &s->voc);

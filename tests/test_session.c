@@ -92,6 +92,10 @@ main(void)
 	const session_info *in = session_get_info(s);
 	ok(in->training && in->L == 1 && in->H == 32 && in->V > 10,
 	    "info describes the model (V=%d)", in->V);
+	int gcell, gL, gH;
+	session_gen_shape(s, &gcell, &gL, &gH);
+	ok(gcell == CELL_LSTM && gL == 1 && gH == 32,
+	    "the generator's shape is the model's (%d x %d)", gL, gH);
 
 	e = wait_for(s, EV_STEP, 10, seen);
 	ok(e != NULL && e->step > 0 && isfinite(e->loss), "EV_STEP with a loss");
