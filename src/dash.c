@@ -569,6 +569,7 @@ static void
 draw_header(dash *d)
 {
 	const session_info *in = session_get_info(d->s);
+	session_info gi;
 	WINDOW *w = d->w_header;
 	char buf[1024], part[256], cell[16];
 	const char *sep = d->utf8 ? " \xc2\xb7 " : " | ";
@@ -578,6 +579,10 @@ draw_header(dash *d)
 
 	if (w == NULL)
 		return;
+	if (!d->training) {	/* repl: the model :load gave, if any */
+		session_gen_info(d->s, &gi);
+		in = &gi;
+	}
 	if (d->quitting)
 		tag = "saving...";
 	else if (d->done)
@@ -1430,6 +1435,7 @@ dash_event(dash *d, event *e)
 		break;
 	case EV_STATUS:
 		set_status(d, 0, "%s", e->text ? e->text : "");
+		d->dirty |= D_HEADER;	/* "loaded X": another model */
 		break;
 	case EV_SAVED:
 		snprintf(d->saved, sizeof(d->saved), "%s",

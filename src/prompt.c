@@ -684,8 +684,9 @@ escape_for_display(char *buf, size_t size, const char *s)
 static void
 set_cell(prompt *p, const cmd_result *r)
 {
-	int cell, L, H;
-	session_gen_shape(p->s, &cell, &L, &H);
+	session_info gi;
+	session_gen_info(p->s, &gi);
+	int cell = gi.cell, L = gi.L, H = gi.H;
 	int layer = r->layer > 0 ? r->layer : L;
 	const char *what = cell == CELL_LSTM ?
 	    "tanh of the LSTM cell state" : "the hidden state";

@@ -20,7 +20,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +64,7 @@ struct session {
 	session_info info;
 	queue *events;
 	int precision;		/* model_set_precision for every sample */
-	_Atomic int gen_shape[3];	/* the generator's cell, L, H */
+	session_info ginfo;	/* the generator's model (snap_mu) */
 	double time_limit;	/* session_config.time_limit */
 
 	/* The trainer's world (training sessions). */
@@ -291,20 +290,12 @@ session_get_info(const session *s)
 	return &s->info;
 }
 
-static void
-gen_shape_set(session *s, const model *m)
-{
-	atomic_store(&s->gen_shape[0], m->cfg.cell);
-	atomic_store(&s->gen_shape[1], m->cfg.L);
-	atomic_store(&s->gen_shape[2], m->cfg.H);
-}
-
 void
-session_gen_shape(const session *s, int *cell, int *L, int *H)
+session_gen_info(session *s, session_info *out)
 {
-	*cell = atomic_load(&s->gen_shape[0]);
-	*L = atomic_load(&s->gen_shape[1]);
-	*H = atomic_load(&s->gen_shape[2]);
+	pthread_mutex_lock(&s->snap_mu);
+	*out = s->ginfo;
+	pthread_mutex_unlock(&s->snap_mu);
 }
 
 const vocab *
@@ -1090,6 +1081,9 @@ gen_peek_event(session *s, struct genstate *st)
 	post(s, e);
 }
 
+static void fill_info(session_info *in, const model *m, const char *name,
+    int threads);
+
 static void
 gen_load(session *s, struct genstate *st, const char *path)
 {
@@ -1107,7 +1101,10 @@ gen_load(session *s, struct genstate *st, const char *path)
 	s->gm = c.m;
 	c.m = NULL;
 	model_set_precision(s->gm, s->precision);
-	gen_shape_set(s, s->gm);
+	pthread_mutex_lock(&s->snap_mu);
+	fill_info(&s->ginfo, s->gm, c.corpus ? c.corpus : path,
+	    s->ginfo.threads);
+	pthread_mutex_unlock(&s->snap_mu);
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
 	s->gm_own = 1;
@@ -1206,9 +1203,8 @@ generator_main(void *arg)
 /* ---- creation ----------------------------------------------------------- */
 
 static void
-fill_info(session *s, const model *m, const char *name, int threads)
+fill_info(session_info *in, const model *m, const char *name, int threads)
 {
-	session_info *in = &s->info;
 	snprintf(in->corpus, sizeof in->corpus, "%s", name ? name : "");
 	in->cell = m->cfg.cell;
 	in->L = m->cfg.L;
@@ -1265,10 +1261,10 @@ session_open_model(const char *path, int threads, int precision,
 	c.m = NULL;
 	s->precision = precision;
 	model_set_precision(s->gm, precision);
-	gen_shape_set(s, s->gm);
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
-	fill_info(s, s->gm, c.corpus ? c.corpus : path, threads);
+	fill_info(&s->info, s->gm, c.corpus ? c.corpus : path, threads);
+	s->ginfo = s->info;
 	snprintf(s->info.output, sizeof s->info.output, "%s", path);
 	s->set.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	ckpt_free(&c);
@@ -1471,7 +1467,8 @@ session_create(const session_config *c, char **cause)
 		}
 	}
 
-	fill_info(s, s->m, s->corpus_name, threads);
+	fill_info(&s->info, s->m, s->corpus_name, threads);
+	s->ginfo = s->info;
 	s->info.B = s->set.B;
 	s->info.T = s->set.T;
 	s->info.nbatches = s->tb.nbatches;
@@ -1480,7 +1477,6 @@ session_create(const session_config *c, char **cause)
 		s->gm = model_create(&s->m->cfg);
 		memcpy(s->gm->params, s->m->params, s->m->nparams * sizeof(float));
 		model_set_precision(s->gm, s->precision);
-		gen_shape_set(s, s->gm);
 		s->snap = xalloc_floats(s->m->nparams);
 		memcpy(s->snap, s->m->params, s->m->nparams * sizeof(float));
 		vocab_copy(&s->gvoc, &s->voc);

@@ -171,9 +171,10 @@ session *session_open_model(const char *path, int threads, int precision,
 void session_free(session *s);
 
 const session_info *session_get_info(const session *s);
-/* The shape of the model the generator runs: the session's, or the one
- * :load gave it. Any thread. */
-void session_gen_shape(const session *s, int *cell, int *L, int *H);
+/* The model the generator runs, described as session_get_info describes
+ * the session's: the same at first, then the one :load gave it. A copy,
+ * taken under a lock: any thread. */
+void session_gen_info(session *s, session_info *out);
 const vocab *session_vocab(const session *s);
 
 int session_event_fd(const session *s);

@@ -273,12 +273,20 @@ ok $? "burble repl shows the prompt"
 keys "history survives a restart" Enter
 wait_for '^— length' 15
 ok $? "burble repl continues a prime"
+"$BURBLE" train --steps 3 --hidden 32 --layers 2 --batch 8 --seq 16 \
+    --sample-len 0 -o "$T/small.safetensors" "$CORPUS" >/dev/null 2>&1
+keys ":load $T/small.safetensors" Enter
+wait_for '^ burble repl · alice\.txt · LSTM 2×32 ' 10
+ok $? ":load: the header names the loaded model"
+keys ":cell 2:40" Enter
+wait_for '^:cell: unit must be 0 to 31 \(layer 2 has 32 units\)' 5
+ok $? ":load: :cell checks against the loaded model"
 keys ":quit" Enter
 wait_for '^exit=0' 20
 ok $? ":quit leaves burble repl"
 keys "clear; $ENVS $BURBLE repl -m $T/m.safetensors; echo exit=\$?" Enter
 wait_for '^burble> ' 20
-keys Up Up
+keys Up Up Up Up	# :quit, :cell, :load, then the line
 wait_for '^burble> history survives a restart' 5
 ok $? "Up recalls the line typed before the restart"
 keys C-c C-d

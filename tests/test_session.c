@@ -92,10 +92,11 @@ main(void)
 	const session_info *in = session_get_info(s);
 	ok(in->training && in->L == 1 && in->H == 32 && in->V > 10,
 	    "info describes the model (V=%d)", in->V);
-	int gcell, gL, gH;
-	session_gen_shape(s, &gcell, &gL, &gH);
-	ok(gcell == CELL_LSTM && gL == 1 && gH == 32,
-	    "the generator's shape is the model's (%d x %d)", gL, gH);
+	session_info gi;
+	session_gen_info(s, &gi);
+	ok(gi.cell == CELL_LSTM && gi.L == 1 && gi.H == 32 &&
+	    gi.nparams == in->nparams && strcmp(gi.corpus, in->corpus) == 0,
+	    "the generator's model is the session's (%d x %d)", gi.L, gi.H);
 
 	e = wait_for(s, EV_STEP, 10, seen);
 	ok(e != NULL && e->step > 0 && isfinite(e->loss), "EV_STEP with a loss");
