@@ -1318,9 +1318,13 @@ setup_data(session *s, const char *name, char **cause)
 }
 
 /* Refuse a model whose training would not fit in this machine's memory,
- * before allocating any of it: parameters, gradients and two optimizer
- * moments, plus the activations kept for backward (B*T rows of every
- * layer's gates, states and outputs, and of the logits). */
+ * before allocating any of it. Per parameter, at most 12 floats: the
+ * weights, gradients and two optimizer moments (4); the divergence
+ * guard's copy of the weights and moments (3); with the prompt, its model
+ * (weights and gradients) and the snapshot (3); the sampling copies of
+ * the generator's and, at an evaluation, the trainer's model (2 in fp32).
+ * Plus the activations kept for backward (B*T rows of every layer's gates,
+ * states and outputs, and of the logits). */
 static int
 check_memory(const model_config *mc, int B, int T, char **cause)
 {
@@ -1328,7 +1332,7 @@ check_memory(const model_config *mc, int B, int T, char **cause)
 	double params = (double)model_param_count(mc);
 	double acts = (double)B * T * (mc->L * (3 * G * mc->H + 4.0 * mc->H) +
 	    3.0 * mc->V);
-	double need = 4.0 * (4 * params + acts);
+	double need = 4.0 * (12 * params + acts);
 	double have = (double)sysconf(_SC_PHYS_PAGES) *
 	    (double)sysconf(_SC_PAGESIZE);
 	if (have > 0 && need > 0.8 * have)
