@@ -757,6 +757,29 @@ report_post(session *s, struct report *r, double now)
 	return cps;
 }
 
+/* Mean training loss and accuracy of the steps since the last history
+ * point, NaN when there were none. */
+static void
+hist_means(double loss, size_t correct, size_t steps, size_t chars_per_step,
+    float *mean_loss, float *mean_acc)
+{
+	*mean_loss = steps ? (float)(loss / (double)steps) : NAN;
+	*mean_acc = steps ? (float)correct / (float)(steps * chars_per_step) :
+	    NAN;
+}
+
+/* Training is over (why); the trainer idles. */
+static void
+post_done(session *s, const char *why, double cps)
+{
+	event *e = ev_new(EV_DONE);
+	fill_progress(s, e);
+	e->chars_per_s = cps;
+	e->text = xstrdup(why);
+	e->save_failed = s->save_failed;
+	post(s, e);
+}
+
 static void *
 trainer_main(void *arg)
 {
@@ -865,9 +888,9 @@ trainer_main(void *arg)
 		    now - rep.t0 >= 0.25;
 		if ((report || epoch_end) && rep.steps > 0)
 			cps = report_post(s, &rep, now);
-		float hl = hist_steps ? (float)(hist_loss / hist_steps) : NAN;
-		float ha = hist_steps ? (float)hist_correct /
-		    (float)(hist_steps * (size_t)B * T) : NAN;
+		float hl, ha;
+		hist_means(hist_loss, hist_correct, hist_steps, (size_t)B * T,
+		    &hl, &ha);
 		int point = epoch_end ? s->set.eval_every == 0 :
 		    (s->set.eval_every > 0 &&
 		    s->prog.step % s->set.eval_every == 0);
@@ -900,21 +923,16 @@ trainer_main(void *arg)
 	    !isnan(s->prog.hist[s->prog.nhist - 1].val_loss);
 	/* A time budget ends with what it bought: evaluated, sampled, saved. */
 	if (timed_out && !point_now) {
-		checkpoint_point(s, hist_steps ? (float)(hist_loss /
-		    (double)hist_steps) : NAN, hist_steps ?
-		    (float)hist_correct / (float)(hist_steps * (size_t)B * T) :
-		    NAN);
+		float hl, ha;
+		hist_means(hist_loss, hist_correct, hist_steps, (size_t)B * T,
+		    &hl, &ha);
+		checkpoint_point(s, hl, ha);
 		point_now = 1;
 	}
 	/* Save the final state (unless the last point just did). */
 	if (s->output != NULL && (quit || !point_now))
 		save_latest(s, NAN);
-	e = ev_new(EV_DONE);
-	fill_progress(s, e);
-	e->chars_per_s = cps;
-	e->text = xstrdup(why);
-	e->save_failed = s->save_failed;
-	post(s, e);
+	post_done(s, why, cps);
 
 	/* Idle: still answer save and sample requests until the session is
 	 * freed. */
@@ -930,12 +948,8 @@ trainer_main(void *arg)
 				save_latest(s, NAN);
 		} else if (type == CMD_SAMPLE)
 			epoch_samples(s);
-		else if (type == CMD_QUIT) {
-			e = ev_new(EV_DONE);
-			e->text = xstrdup(why);
-			e->save_failed = s->save_failed;
-			post(s, e);
-		}
+		else if (type == CMD_QUIT)
+			post_done(s, why, cps);
 		cmd_free(c);
 		if (type == CMD_ABORT)
 			break;
@@ -959,13 +973,17 @@ gen_refresh(session *s)
 {
 	if (!s->training || s->gm_own)
 		return;
+	int changed = 0;
 	pthread_mutex_lock(&s->snap_mu);
 	if (s->snap_ver != s->gm_ver) {
 		memcpy(s->gm->params, s->snap, s->gm->nparams * sizeof(float));
-		model_set_precision(s->gm, s->precision);
 		s->gm_ver = s->snap_ver;
+		changed = 1;
 	}
 	pthread_mutex_unlock(&s->snap_mu);
+	/* Outside the lock: the trainer publishes after every step. */
+	if (changed)
+		model_set_precision(s->gm, s->precision);
 }
 
 static int
