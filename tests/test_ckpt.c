@@ -302,6 +302,25 @@ same_ckpt(const ckpt *a, const ckpt *b, int with_train)
 
 /* ---- files ------------------------------------------------------------- */
 
+/* A safetensors file begun by hand: the 8-byte little-endian length of
+ * the JSON header, then the header; the caller writes the data, closes. */
+static FILE *
+open_with_header(const char *path, const char *hdr, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	unsigned char len8[8];
+
+	if (f == NULL) {
+		perror(path);
+		exit(99);
+	}
+	for (int i = 0; i < 8; i++)
+		len8[i] = (unsigned char)((uint64_t)len >> (8 * i));
+	fwrite(len8, 1, 8, f);
+	fwrite(hdr, 1, len, f);
+	return f;
+}
+
 static unsigned char *
 slurp(const char *path, size_t *n)
 {
@@ -633,12 +652,7 @@ test_foreign(void)
 	json_object_set_new(root, "__metadata__", meta);
 	char *hdr = json_dumps(root, JSON_INDENT(1));
 	size_t hl = strlen(hdr);
-	FILE *f = fopen(path, "wb");
-	unsigned char len8[8];
-	for (int i = 0; i < 8; i++)
-		len8[i] = (unsigned char)((uint64_t)hl >> (8 * i));
-	fwrite(len8, 1, 8, f);
-	fwrite(hdr, 1, hl, f);
+	FILE *f = open_with_header(path, hdr, hl);
 	for (int i = a.m->ntensors - 1; i >= 0; i--)
 		fwrite(a.m->params + a.m->tensors[i].offset, 4,
 		    a.m->tensors[i].size, f);
@@ -919,13 +933,7 @@ test_costly_json(void)
 	h[len++] = '}';
 	while (len % 8)
 		h[len++] = ' ';
-	FILE *f = fopen(path, "wb");
-	unsigned char len8[8];
-	for (int i = 0; i < 8; i++)
-		len8[i] = (unsigned char)((uint64_t)len >> (8 * i));
-	fwrite(len8, 1, 8, f);
-	fwrite(h, 1, len, f);
-	fclose(f);
+	fclose(open_with_header(path, h, len));
 	int rc = ckpt_load(path, &c, &cause);
 	ok(rc < 0 && one_line(cause, path) && strstr(cause, "structured"),
 	    "an 8 MB header of empty objects is refused unparsed: %s",
@@ -949,11 +957,7 @@ test_costly_json(void)
 	    "burble.history", json_string(h + 5));
 	char *text = json_dumps(root, JSON_COMPACT);
 	len = strlen(text);
-	f = fopen(path, "wb");
-	for (int i = 0; i < 8; i++)
-		len8[i] = (unsigned char)((uint64_t)len >> (8 * i));
-	fwrite(len8, 1, 8, f);
-	fwrite(text, 1, len, f);
+	FILE *f = open_with_header(path, text, len);
 	fwrite(file + 8 + N, 1, fn - 8 - N, f);
 	fclose(f);
 	rc = ckpt_load(path, &c, &cause);
