@@ -2,7 +2,7 @@
 # fuzz.sh SECONDS - build the checkpoint loader's libFuzzer target with clang
 # and run it for a bounded time on the broken files in tests/ckpt-bad.
 # Run from a configured tree or anywhere: it configures nothing, it compiles
-# the few sources it needs directly. Exit 0 when nothing was found.
+# the core's sources directly. Exit 0 when nothing was found.
 # Copyright (C) 2026 The burble developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -14,8 +14,8 @@ trap 'rm -rf "$work"' EXIT
 : >"$work/config.h"
 cd "$top"
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$work" -Isrc $(pkg-config --cflags jansson openblas) tests/fuzz_ckpt.c \
-	src/ckpt.c src/model.c src/optim.c src/text.c src/train.c src/util.c \
+	-I"$work" -Isrc/core $(pkg-config --cflags jansson openblas) tests/fuzz_ckpt.c \
+	src/core/*.c \
 	$(pkg-config --libs jansson openblas) -lm -pthread -o "$work/fuzz_ckpt"
 mkdir -p "$work/corpus"
 OPENBLAS_NUM_THREADS=1 "$work/fuzz_ckpt" -max_total_time="$secs" -max_len=65536 \

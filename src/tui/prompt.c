@@ -400,7 +400,7 @@ out_msg(prompt *p, int st, const char *fmt, ...)
 /* ---- continuations ------------------------------------------------------ */
 
 static void
-gen_pop(prompt *p)
+cont_pop(prompt *p)
 {
 	if (p->nrec == 0)
 		return;
@@ -412,7 +412,7 @@ gen_pop(prompt *p)
 
 /* Show the oldest continuation's prime, once, before its text. */
 static void
-gen_echo(prompt *p)
+cont_echo(prompt *p)
 {
 	struct gen_rec *r;
 
@@ -434,7 +434,7 @@ gen_echo(prompt *p)
 }
 
 static void
-gen_start(prompt *p, const char *prime)
+cont_start(prompt *p, const char *prime)
 {
 	struct gen_rec *r;
 
@@ -443,7 +443,7 @@ gen_start(prompt *p, const char *prime)
 		session_stop_generation(p->s);
 	if (p->nrec == GEN_QUEUE) {	/* never ended? do not grow */
 		p->recs[0].echoed = 1;
-		gen_pop(p);
+		cont_pop(p);
 	}
 	r = &p->recs[p->nrec++];
 	/* With :cell the generator sends the prime back coloured (as the
@@ -458,14 +458,14 @@ gen_start(prompt *p, const char *prime)
 	else
 		session_continue(p->s);
 	if (p->nrec == 1)
-		gen_echo(p);
+		cont_echo(p);
 	p->in_dirty = 1;
 }
 
 static void
-gen_text(prompt *p, const event *e)
+cont_text(prompt *p, const event *e)
 {
-	gen_echo(p);
+	cont_echo(p);
 	if (!p->gen_open) {
 		out_fresh_line(p);
 		p->gen_open = 1;
@@ -477,20 +477,20 @@ gen_text(prompt *p, const event *e)
 }
 
 static void
-gen_end(prompt *p, const char *why)
+cont_end(prompt *p, const char *why)
 {
 	char dt[32] = "?";
 	size_t n = 0;
 
 	if (p->nrec > 0) {
-		gen_echo(p);
+		cont_echo(p);
 		fmt_real(dt, sizeof dt, now_seconds() - p->recs[0].t0, 1, 0);
 		n = p->recs[0].nchars;
 	}
 	out_msg(p, ST_NOTE, "%s %s, %zu character%s in %s s",
 	    p->utf8 ? "\u2014" : "--", why && *why ? why : "ended", n,
 	    n == 1 ? "" : "s", dt);
-	gen_pop(p);
+	cont_pop(p);
 }
 
 /* ---- :peek -------------------------------------------------------------- */
@@ -814,7 +814,7 @@ run_command(prompt *p, const char *line)
 		}
 		break;
 	case CMD_CONTINUE:
-		gen_start(p, NULL);
+		cont_start(p, NULL);
 		break;
 	case CMD_RESET:
 		session_reset_generation(p->s);
@@ -981,7 +981,7 @@ line_cb(char *line)
 	if (full[0] == ':' && full[1] != ':')
 		run_command(p, full);
 	else if (full[0] != '\0')	/* "::x" is the prime ":x" */
-		gen_start(p, full[0] == ':' ? full + 1 : full);
+		cont_start(p, full[0] == ':' ? full + 1 : full);
 	free(full);
 	p->in_dirty = 1;
 }
@@ -1457,7 +1457,7 @@ prompt_free(prompt *p)
 		fclose(p->devnull);
 	}
 	while (p->nrec > 0)
-		gen_pop(p);
+		cont_pop(p);
 	for (size_t i = 0; i < p->nlines; i++) {
 		free(p->lines[i].cp);
 		free(p->lines[i].st);
@@ -1506,10 +1506,10 @@ prompt_handle_event(prompt *p, const event *e)
 	switch (e->type) {
 	case EV_GEN:
 		if (e->text != NULL)
-			gen_text(p, e);
+			cont_text(p, e);
 		return 1;
 	case EV_GEN_END:
-		gen_end(p, e->text);
+		cont_end(p, e->text);
 		return 1;
 	case EV_PEEK:
 		show_peek(p, e);
@@ -1525,7 +1525,7 @@ prompt_handle_event(prompt *p, const event *e)
 		if (p->nrec > 0 && strncmp(e->text, "prime:", 6) == 0) {
 			/* the continuation never started: no end will come */
 			p->recs[0].echoed = 1;
-			gen_pop(p);
+			cont_pop(p);
 			out_msg(p, ST_ERROR, "%s", e->text);
 			return 1;
 		}

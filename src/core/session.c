@@ -10,7 +10,7 @@
  * owns its own copy of the weights, hidden state and sampler.
  *
  * Everything the UI learns arrives as an event on one queue; everything it
- * asks goes as a command on the trainer's or the generator's queue. Nothing
+ * asks goes as a message on the trainer's or the generator's queue. Nothing
  * here prints, exits or touches the terminal.
  */
 #include "config.h"
@@ -36,23 +36,23 @@
 #include "train.h"
 #include "util.h"
 
-enum cmd_type {
-	CMD_PAUSE,
-	CMD_SAVE,
-	CMD_SAMPLE,
-	CMD_SET_LR,
-	CMD_QUIT,
-	CMD_GENERATE,
-	CMD_CONTINUE,
-	CMD_STOP_GEN,
-	CMD_RESET_GEN,
-	CMD_PEEK,
-	CMD_SET_GEN,
-	CMD_LOAD,
-	CMD_ABORT,	/* session_free: end the thread, save nothing */
+enum msg_type {
+	MSG_PAUSE,
+	MSG_SAVE,
+	MSG_SAMPLE,
+	MSG_SET_LR,
+	MSG_QUIT,
+	MSG_GENERATE,
+	MSG_CONTINUE,
+	MSG_STOP_GEN,
+	MSG_RESET_GEN,
+	MSG_PEEK,
+	MSG_SET_GEN,
+	MSG_LOAD,
+	MSG_ABORT,	/* session_free: end the thread, save nothing */
 };
 
-struct cmd {
+struct msg {
 	int type;
 	int flag;
 	float value;
@@ -71,7 +71,7 @@ struct session {
 	int training;
 	pthread_t trainer;
 	int trainer_started;
-	queue *tcmd;
+	queue *tmsg;
 	model *m;
 	optim *opt;
 	model_ws *ws;
@@ -109,7 +109,7 @@ struct session {
 	int has_gen;
 	pthread_t gen_thread;
 	int gen_started;
-	queue *gcmd;
+	queue *gmsg;
 	model *gm;		/* its own weights */
 	vocab gvoc;		/* its own vocabulary and text options */
 	text_opts gtext;
@@ -175,24 +175,24 @@ gen_settings_default(gen_settings *g)
 	g->cell_layer = g->cell_unit = -1;
 }
 
-/* ---- commands ----------------------------------------------------------- */
+/* ---- messages to the threads ------------------------------------------ */
 
 static void
-cmd_free(void *p)
+msg_free(void *p)
 {
-	struct cmd *c = p;
+	struct msg *c = p;
 	if (c != NULL)
 		free(c->text);
 	free(c);
 }
 
 static void
-send_cmd(queue *q, int type, int flag, float value,
+send_msg(queue *q, int type, int flag, float value,
     const char *text, const gen_settings *gs)
 {
 	if (q == NULL)
 		return;
-	struct cmd *c = xcalloc(1, sizeof *c);
+	struct msg *c = xcalloc(1, sizeof *c);
 	c->type = type;
 	c->flag = flag;
 	c->value = value;
@@ -205,68 +205,68 @@ send_cmd(queue *q, int type, int flag, float value,
 void
 session_pause(session *s, int p)
 {
-	send_cmd(s->tcmd, CMD_PAUSE, p, 0, NULL, NULL);
+	send_msg(s->tmsg, MSG_PAUSE, p, 0, NULL, NULL);
 }
 
 void
 session_save(session *s, const char *path)
 {
-	send_cmd(s->tcmd, CMD_SAVE, 0, 0, path, NULL);
+	send_msg(s->tmsg, MSG_SAVE, 0, 0, path, NULL);
 }
 
 void
 session_sample_now(session *s)
 {
-	send_cmd(s->tcmd, CMD_SAMPLE, 0, 0, NULL, NULL);
+	send_msg(s->tmsg, MSG_SAMPLE, 0, 0, NULL, NULL);
 }
 
 void
 session_set_lr(session *s, float lr)
 {
-	send_cmd(s->tcmd, CMD_SET_LR, 0, lr, NULL, NULL);
+	send_msg(s->tmsg, MSG_SET_LR, 0, lr, NULL, NULL);
 }
 
 void
 session_generate(session *s, const char *prime)
 {
-	send_cmd(s->gcmd, CMD_GENERATE, 0, 0, prime ? prime : "", NULL);
+	send_msg(s->gmsg, MSG_GENERATE, 0, 0, prime ? prime : "", NULL);
 }
 
 void
 session_continue(session *s)
 {
-	send_cmd(s->gcmd, CMD_CONTINUE, 0, 0, NULL, NULL);
+	send_msg(s->gmsg, MSG_CONTINUE, 0, 0, NULL, NULL);
 }
 
 void
 session_stop_generation(session *s)
 {
-	send_cmd(s->gcmd, CMD_STOP_GEN, 0, 0, NULL, NULL);
+	send_msg(s->gmsg, MSG_STOP_GEN, 0, 0, NULL, NULL);
 }
 
 void
 session_reset_generation(session *s)
 {
-	send_cmd(s->gcmd, CMD_RESET_GEN, 0, 0, NULL, NULL);
+	send_msg(s->gmsg, MSG_RESET_GEN, 0, 0, NULL, NULL);
 }
 
 void
 session_peek(session *s)
 {
-	send_cmd(s->gcmd, CMD_PEEK, 0, 0, NULL, NULL);
+	send_msg(s->gmsg, MSG_PEEK, 0, 0, NULL, NULL);
 }
 
 void
 session_load(session *s, const char *path)
 {
-	send_cmd(s->gcmd, CMD_LOAD, 0, 0, path, NULL);
+	send_msg(s->gmsg, MSG_LOAD, 0, 0, path, NULL);
 }
 
 void
 session_set_generation(session *s, const gen_settings *g)
 {
 	s->ui_gen = *g;
-	send_cmd(s->gcmd, CMD_SET_GEN, 0, 0, NULL, g);
+	send_msg(s->gmsg, MSG_SET_GEN, 0, 0, NULL, g);
 }
 
 void
@@ -278,8 +278,8 @@ session_get_generation(const session *s, gen_settings *g)
 void
 session_quit(session *s)
 {
-	if (s->tcmd != NULL)
-		send_cmd(s->tcmd, CMD_QUIT, 0, 0, NULL, NULL);
+	if (s->tmsg != NULL)
+		send_msg(s->tmsg, MSG_QUIT, 0, 0, NULL, NULL);
 	else
 		post_text(s, EV_DONE, "no training");
 }
@@ -678,18 +678,18 @@ publish(session *s)
 	pthread_mutex_unlock(&s->snap_mu);
 }
 
-/* Handle trainer commands; blocks while paused. Returns 1 to quit. */
+/* Handle the trainer's messages; blocks while paused. Returns 1 to quit. */
 static int
-trainer_commands(session *s, int *paused, int block)
+trainer_messages(session *s, int *paused, int block)
 {
 	for (;;) {
-		struct cmd *c = (*paused || block) ?
-		    queue_wait(s->tcmd, -1) : queue_pop(s->tcmd);
+		struct msg *c = (*paused || block) ?
+		    queue_wait(s->tmsg, -1) : queue_pop(s->tmsg);
 		if (c == NULL)
 			return 0;
 		int quit = 0;
 		switch (c->type) {
-		case CMD_PAUSE:
+		case MSG_PAUSE:
 			if (c->flag != *paused) {
 				*paused = c->flag;
 				event *e = ev_new(EV_PAUSED);
@@ -698,7 +698,7 @@ trainer_commands(session *s, int *paused, int block)
 				post(s, e);
 			}
 			break;
-		case CMD_SAVE:
+		case MSG_SAVE:
 			if (c->text != NULL)
 				save_to(s, c->text);
 			else if (s->output != NULL)
@@ -706,23 +706,23 @@ trainer_commands(session *s, int *paused, int block)
 			else
 				post_text(s, EV_ERROR, "no output file to save to");
 			break;
-		case CMD_SAMPLE:
+		case MSG_SAMPLE:
 			epoch_samples(s);
 			break;
-		case CMD_SET_LR:
+		case MSG_SET_LR:
 			s->prog.lr = c->value;
 			post_text(s, EV_STATUS, "learning rate set to %.3g",
 			    (double)c->value);
 			break;
-		case CMD_QUIT:
+		case MSG_QUIT:
 			quit = 1;
 			break;
-		case CMD_ABORT:
+		case MSG_ABORT:
 			s->aborting = 1;
 			quit = 1;
 			break;
 		}
-		cmd_free(c);
+		msg_free(c);
 		if (quit)
 			return 1;
 		if (block)
@@ -807,7 +807,7 @@ trainer_main(void *arg)
 	}
 
 	for (;;) {
-		if (trainer_commands(s, &paused, 0)) {
+		if (trainer_messages(s, &paused, 0)) {
 			quit = 1;
 			why = "stopped";
 			break;
@@ -937,21 +937,21 @@ trainer_main(void *arg)
 	/* Idle: still answer save and sample requests until the session is
 	 * freed. */
 	for (;;) {
-		struct cmd *c = queue_wait(s->tcmd, -1);
+		struct msg *c = queue_wait(s->tmsg, -1);
 		if (c == NULL)
 			continue;
 		int type = c->type;
-		if (type == CMD_SAVE) {
+		if (type == MSG_SAVE) {
 			if (c->text != NULL)
 				save_to(s, c->text);
 			else if (s->output != NULL)
 				save_latest(s, NAN);
-		} else if (type == CMD_SAMPLE)
+		} else if (type == MSG_SAMPLE)
 			epoch_samples(s);
-		else if (type == CMD_QUIT)
+		else if (type == MSG_QUIT)
 			post_done(s, why, cps);
-		cmd_free(c);
-		if (type == CMD_ABORT)
+		msg_free(c);
+		if (type == MSG_ABORT)
 			break;
 	}
 	return NULL;
@@ -969,7 +969,7 @@ struct genstate {
 };
 
 static void
-gen_refresh(session *s)
+gthread_refresh(session *s)
 {
 	if (!s->training || s->gm_own)
 		return;
@@ -996,7 +996,7 @@ tail_stops(const struct genstate *st)
 }
 
 static void
-gen_end(session *s, struct genstate *st, const char *why)
+gthread_end(session *s, struct genstate *st, const char *why)
 {
 	st->streaming = 0;
 	post_text(s, EV_GEN_END, "%s", why);
@@ -1016,7 +1016,7 @@ cell_on(const struct genstate *st)
  * as the model read it, with the unit's activation after each character
  * (as typed, without them, when the unit is not in this model). */
 static int
-gen_prime(session *s, struct genstate *st, const char *prime,
+gthread_prime(session *s, struct genstate *st, const char *prime,
     size_t *skipped, char **cause)
 {
 	gen_trace tr = { .layer = st->gs.cell_layer,
@@ -1042,7 +1042,7 @@ gen_prime(session *s, struct genstate *st, const char *prime,
 
 /* Generate up to max characters (fewer when paced) and post them. */
 static void
-gen_chunk(session *s, struct genstate *st, int max)
+gthread_chunk(session *s, struct genstate *st, int max)
 {
 	event *e = ev_new(EV_GEN);
 	size_t cap = (size_t)max * 4 + 1, n = 0;
@@ -1081,11 +1081,11 @@ gen_chunk(session *s, struct genstate *st, int max)
 	if (why == NULL && st->remaining <= 0)
 		why = "length";
 	if (why != NULL)
-		gen_end(s, st, why);
+		gthread_end(s, st, why);
 }
 
 static void
-gen_peek_event(session *s, struct genstate *st)
+gthread_peek_event(session *s, struct genstate *st)
 {
 	int ids[PEEK_MAX];
 	float p[PEEK_MAX];
@@ -1103,7 +1103,7 @@ static void fill_info(session_info *in, const model *m, const char *name,
     int threads);
 
 static void
-gen_load(session *s, struct genstate *st, const char *path)
+gthread_load(session *s, struct genstate *st, const char *path)
 {
 	ckpt c;
 	char *cause = NULL;
@@ -1143,15 +1143,15 @@ generator_main(void *arg)
 	gen_init(&st.g, s->gm, &s->gvoc, &s->gtext, &st.gs.smp, st.gs.seed);
 
 	for (;;) {
-		struct cmd *c;
+		struct msg *c;
 		if (st.streaming) {
 			double wait = st.gs.rate > 0 ? st.next_at - now_seconds() : 0;
-			c = wait > 0 ? queue_wait(s->gcmd, wait) : queue_pop(s->gcmd);
+			c = wait > 0 ? queue_wait(s->gmsg, wait) : queue_pop(s->gmsg);
 		} else
-			c = queue_wait(s->gcmd, -1);
+			c = queue_wait(s->gmsg, -1);
 		if (c == NULL) {
 			if (st.streaming) {
-				gen_chunk(s, &st, st.gs.rate > 0 ? 1 : 64);
+				gthread_chunk(s, &st, st.gs.rate > 0 ? 1 : 64);
 				if (st.gs.rate > 0)
 					st.next_at = MAX(st.next_at, now_seconds() - 0.5) +
 					    1.0 / st.gs.rate;
@@ -1162,9 +1162,9 @@ generator_main(void *arg)
 		char *cause = NULL;
 		size_t skipped = 0;
 		switch (type) {
-		case CMD_GENERATE:
-			gen_refresh(s);
-			if (gen_prime(s, &st, c->text, &skipped, &cause) != 0) {
+		case MSG_GENERATE:
+			gthread_refresh(s);
+			if (gthread_prime(s, &st, c->text, &skipped, &cause) != 0) {
 				post_text(s, EV_ERROR, "prime: %s", cause);
 				free(cause);
 				break;
@@ -1175,26 +1175,26 @@ generator_main(void *arg)
 				    skipped == 1 ? "" : "s");
 			gen_tail_add(&st.tail, c->text, strlen(c->text));
 			/* FALLTHROUGH */
-		case CMD_CONTINUE:
-			if (type == CMD_CONTINUE)
-				gen_refresh(s);
+		case MSG_CONTINUE:
+			if (type == MSG_CONTINUE)
+				gthread_refresh(s);
 			st.streaming = 1;
 			st.remaining = st.gs.length;
 			st.next_at = now_seconds();
 			break;
-		case CMD_STOP_GEN:
+		case MSG_STOP_GEN:
 			if (st.streaming)
-				gen_end(s, &st, "stopped");
+				gthread_end(s, &st, "stopped");
 			break;
-		case CMD_RESET_GEN:
+		case MSG_RESET_GEN:
 			gen_reset(&st.g);
 			st.tail.n = 0;
 			break;
-		case CMD_PEEK:
-			gen_refresh(s);
-			gen_peek_event(s, &st);
+		case MSG_PEEK:
+			gthread_refresh(s);
+			gthread_peek_event(s, &st);
 			break;
-		case CMD_SET_GEN:
+		case MSG_SET_GEN:
 			st.gs = c->gs;
 			st.g.smp.cfg = c->gs.smp;
 			if (st.g.smp.pos >= (size_t)st.g.smp.cfg.ntemps)
@@ -1204,14 +1204,14 @@ generator_main(void *arg)
 			if (st.streaming && st.remaining > st.gs.length)
 				st.remaining = st.gs.length;
 			break;
-		case CMD_LOAD:
-			gen_load(s, &st, c->text);
+		case MSG_LOAD:
+			gthread_load(s, &st, c->text);
 			break;
-		case CMD_QUIT:
+		case MSG_QUIT:
 			break;
 		}
-		cmd_free(c);
-		if (type == CMD_QUIT)
+		msg_free(c);
+		if (type == MSG_QUIT)
 			break;
 	}
 	gen_free(&st.g);
@@ -1258,7 +1258,7 @@ session_alloc(void)
 static int
 start_generator(session *s, char **cause)
 {
-	s->gcmd = queue_create(0);
+	s->gmsg = queue_create(0);
 	s->has_gen = 1;
 	if (pthread_create(&s->gen_thread, NULL, generator_main, s) != 0)
 		return set_cause(cause, "cannot start the generator thread");
@@ -1506,7 +1506,7 @@ session_create(const session_config *c, char **cause)
 		if (start_generator(s, cause) != 0)
 			goto fail;
 	}
-	s->tcmd = queue_create(0);
+	s->tmsg = queue_create(0);
 	if (pthread_create(&s->trainer, NULL, trainer_main, s) != 0) {
 		set_cause(cause, "cannot start the training thread");
 		goto fail;
@@ -1524,17 +1524,17 @@ session_free(session *s)
 	if (s == NULL)
 		return;
 	if (s->trainer_started) {
-		send_cmd(s->tcmd, CMD_ABORT, 0, 0, NULL, NULL);
+		send_msg(s->tmsg, MSG_ABORT, 0, 0, NULL, NULL);
 		pthread_join(s->trainer, NULL);
 	}
 	if (s->gen_started) {
-		send_cmd(s->gcmd, CMD_QUIT, 0, 0, NULL, NULL);
+		send_msg(s->gmsg, MSG_QUIT, 0, 0, NULL, NULL);
 		pthread_join(s->gen_thread, NULL);
 	}
-	if (s->tcmd != NULL)
-		queue_free(s->tcmd, cmd_free);
-	if (s->gcmd != NULL)
-		queue_free(s->gcmd, cmd_free);
+	if (s->tmsg != NULL)
+		queue_free(s->tmsg, msg_free);
+	if (s->gmsg != NULL)
+		queue_free(s->gmsg, msg_free);
 	queue_free(s->events, (void (*)(void *))event_free);
 	if (s->metrics != NULL)
 		fclose(s->metrics);

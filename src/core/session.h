@@ -181,7 +181,7 @@ int session_event_fd(const session *s);
 event *session_next_event(session *s);			/* NULL: none */
 event *session_wait_event(session *s, double timeout_s);	/* NULL: none */
 
-/* Trainer commands (ignored in a model-only session). */
+/* Messages to the trainer (ignored in a model-only session). */
 void session_pause(session *s, int paused);
 void session_save(session *s, const char *path);	/* NULL: the output */
 void session_sample_now(session *s);
@@ -189,7 +189,7 @@ void session_set_lr(session *s, float lr);
 /* Stop training, save the latest state, then EV_DONE. */
 void session_quit(session *s);
 
-/* Generator commands. */
+/* Messages to the generator. */
 void session_generate(session *s, const char *prime);	/* UTF-8 */
 void session_continue(session *s);	/* go on from where it stopped */
 void session_stop_generation(session *s);
