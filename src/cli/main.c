@@ -25,10 +25,12 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "dash.h"
+#include "fmt.h"
 #include "gen.h"
 #include "model.h"
 #include "sampler.h"
 #include "session.h"
+#include "sig.h"
 #include "text.h"
 #include "util.h"
 
@@ -185,33 +187,6 @@ static const char usage_info[] =
 
 /* ---- shared pieces ------------------------------------------------------ */
 
-static volatile sig_atomic_t got_signal;
-
-static void
-on_signal(int sig)
-{
-	if (got_signal) {
-		/* A second Ctrl-C: leave at once. */
-		static const char msg[] = "burble: interrupted again, exiting\n";
-		if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
-			_exit(130);
-		_exit(130);
-	}
-	got_signal = sig;
-}
-
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static uint64_t
 clock_seed(void)
 {
@@ -219,29 +194,6 @@ clock_seed(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((uint64_t)ts.tv_sec * 1000003u) ^ (uint64_t)ts.tv_nsec ^
 	    ((uint64_t)getpid() << 32);
-}
-
-static void
-fmt_duration(char *buf, size_t size, double s)
-{
-	if (!isfinite(s) || s < 0)
-		snprintf(buf, size, "--:--");
-	else if (s < 3600)
-		snprintf(buf, size, "%d:%02d", (int)s / 60, (int)s % 60);
-	else
-		snprintf(buf, size, "%d:%02d:%02d", (int)s / 3600,
-		    (int)s / 60 % 60, (int)s % 60);
-}
-
-static void
-fmt_count(char *buf, size_t size, double n)
-{
-	if (n >= 1e6)
-		snprintf(buf, size, "%.2f M", n / 1e6);
-	else if (n >= 1e3)
-		snprintf(buf, size, "%.1f k", n / 1e3);
-	else
-		snprintf(buf, size, "%.0f", n);
 }
 
 static int
@@ -301,12 +253,6 @@ no_color_env(void)
 {
 	const char *nc = getenv("NO_COLOR");
 	return nc != NULL && nc[0] != '\0';
-}
-
-static const char *
-cell_title(int cell)
-{
-	return cell == CELL_GRU ? "GRU" : cell == CELL_RNN ? "RNN" : "LSTM";
 }
 
 /* ---- sampling options, shared by sample and repl ------------------------ */
@@ -756,7 +702,6 @@ cmd_repl(int argc, char **argv)
 	session_set_generation(s, &gs);
 	char *hist = history_path();
 	dash_options d = { .history_path = hist, .no_color = no_color };
-	catch_signals();
 	int status = dash_run(s, &d, stdout);
 	session_free(s);
 	free(hist);
@@ -1020,7 +965,7 @@ cmd_info(int argc, char **argv)
 	const model_config *mc = &m->cfg;
 	printf("Model: %s\n", path);
 	printf("  %s, %d layer%s x %d hidden, %s input, vocabulary %d, "
-	    "dropout %.2f\n", cell_title(mc->cell), mc->L, mc->L == 1 ? "" : "s",
+	    "dropout %.2f\n", fmt_cell(mc->cell), mc->L, mc->L == 1 ? "" : "s",
 	    mc->H, mc->E > 0 ? "embedding" : "one-hot", mc->V, (double)mc->dropout);
 	printf("\n%-22s %-16s %12s   %s\n", "Layer (type)", "Output shape",
 	    "Param #", "Tensors");
@@ -1050,7 +995,7 @@ cmd_info(int argc, char **argv)
 			snprintf(name, sizeof name, "fc (Linear)");
 		else
 			snprintf(name, sizeof name, "%s_%d (%s)",
-			    cell_name(mc->cell), l, cell_title(mc->cell));
+			    cell_name(mc->cell), l, fmt_cell(mc->cell));
 		int width = l == -1 ? mc->E : l == mc->L ? mc->V : mc->H;
 		snprintf(shape, sizeof shape, "(B, T, %d)", width);
 		printf("%-22s %-16s %12zu  ", name, shape, n);
@@ -1128,31 +1073,42 @@ cmd_info(int argc, char **argv)
 
 /* Plain lines: the headless view of the same events the dashboard shows. */
 static int
-headless(session *s, int quiet_steps)
+headless(session *s, int sig_fd, int quiet_steps)
 {
 	const session_info *in = session_get_info(s);
 	double last_line = -1e9;
-	int status = 0, interrupted = 0;
+	int status = 0, interrupted = 0, sig;
 	char el[32], eta[32], n1[32];
+	struct pollfd pfd[2] = {
+		{ .fd = session_event_fd(s), .events = POLLIN },
+		{ .fd = sig_fd, .events = POLLIN },
+	};
 
 	for (;;) {
-		if (got_signal && !interrupted) {
-			interrupted = 1;
+		while ((sig = sig_next()) != 0) {
+			if (interrupted) {	/* the second one */
+				fprintf(stderr, "burble: %s again, exiting\n",
+				    sig_verb(sig));
+				_exit(128 + sig);
+			}
+			interrupted = sig;
 			fprintf(stderr, "burble: %s: saving and stopping "
-			    "(again to exit at once)\n",
-			    got_signal == SIGINT ? "interrupted" : "terminated");
+			    "(again to exit at once)\n", sig_verb(sig));
 			session_quit(s);
 		}
-		event *e = session_wait_event(s, 0.2);
-		if (e == NULL)
+		event *e = session_next_event(s);
+		if (e == NULL) {
+			if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+				return 1;
 			continue;
+		}
 		switch (e->type) {
 		case EV_START:
-			fmt_count(n1, sizeof n1, (double)in->nparams);
+			fmt_count(n1, sizeof n1, (double)in->nparams, "");
 			printf("burble: training %s %dx%d (%s params) on %s: "
 			    "%zu train / %zu val characters, vocabulary %d, "
 			    "batch %d x %d, %zu steps per epoch, %d BLAS "
-			    "thread%s (%s)\n", cell_title(in->cell), in->L,
+			    "thread%s (%s)\n", fmt_cell(in->cell), in->L,
 			    in->H, n1, in->corpus, in->ntrain, in->nval, in->V,
 			    in->B, in->T, in->nbatches, in->threads,
 			    in->threads == 1 ? "" : "s", in->blas);
@@ -1487,9 +1443,16 @@ cmd_train(int argc, char **argv)
 	int use_dash = !headless_flag && isatty(STDOUT_FILENO) &&
 	    isatty(STDIN_FILENO);
 	c.generator = use_dash;
-	catch_signals();
+	int sig_fd = -1;
+	if (!use_dash && (sig_fd = sig_catch(0, &cause)) < 0) {
+		cli_error("%s", cause);
+		free(cause);
+		free(def);
+		return 1;
+	}
 	session *s = session_create(&c, &cause);
 	if (s == NULL) {
+		sig_release();
 		cli_error("%s", cause);
 		free(cause);
 		free(def);
@@ -1502,8 +1465,9 @@ cmd_train(int argc, char **argv)
 		status = dash_run(s, &d, stdout);
 		free(hist);
 	} else
-		status = headless(s, c.train.report_every == 0);
+		status = headless(s, sig_fd, c.train.report_every == 0);
 	session_free(s);
+	sig_release();
 	free(def);
 	return status;
 }

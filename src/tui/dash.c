@@ -15,10 +15,9 @@
  * sequences; no keypad()), and the prompt calls back dash_action() for the
  * dashboard's keys.
  *
- * Globals: the signal handlers may only write to a pipe, so its write end
- * is a file-scope variable (sig_wfd); and curses_up lets an atexit()
- * handler restore the terminal if anything exits the process while the
- * screen is up.
+ * Signals arrive as bytes on sig.c's pipe. The one global, curses_up,
+ * lets an atexit() handler restore the terminal if anything exits the
+ * process while the screen is up.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -45,10 +44,12 @@
 #include <curses.h>
 
 #include "dash.h"
+#include "fmt.h"
 #include "model.h"
 #include "plot.h"
 #include "prompt.h"
 #include "session.h"
+#include "sig.h"
 #include "util.h"
 
 #define FRAME_HZ 15		/* redraws per second, at most */
@@ -133,51 +134,11 @@ typedef struct dash {
 	sample_group *groups;
 	size_t ngroups;
 	size_t scroll;		/* 0: newest group */
-
-	int sig_rfd;
 } dash;
 
-static int sig_wfd = -1;		/* see the comment at the top */
 static volatile sig_atomic_t curses_up;
 
-/* ---- signals ---------------------------------------------------------- */
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char b = (unsigned char)sig;
-
-	if (sig_wfd >= 0 && write(sig_wfd, &b, 1) < 0) {
-		/* full pipe: a signal is already pending */
-	}
-	errno = saved;
-}
-
-static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCONT };
-
-static void
-signals_install(struct sigaction *old)
-{
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < NELEMS(caught); i++)
-		sigaction(caught[i], &sa, &old[i]);
-}
-
-static void
-signals_restore(const struct sigaction *old)
-{
-	size_t i;
-
-	for (i = 0; i < NELEMS(caught); i++)
-		sigaction(caught[i], &old[i], NULL);
-}
+/* ---- the terminal ---------------------------------------------------- */
 
 /* Bracketed paste on or off: pasted text arrives between ESC [ 200 ~ and
  * ESC [ 201 ~, so that the prompt takes a pasted paragraph as one prime
@@ -430,34 +391,6 @@ title_bar(const dash *d, WINDOW *w, int y, int width, const char *text)
 	wattr_set(w, A_NORMAL, 0, NULL);
 }
 
-static void
-fmt_duration(char *buf, size_t size, double s)
-{
-	long t;
-
-	if (!isfinite(s) || s < 0) {
-		snprintf(buf, size, "--:--");
-		return;
-	}
-	t = (long)(s + 0.5);
-	if (t >= 3600)
-		snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
-		    t % 60);
-	else
-		snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
-}
-
-static void
-fmt_count(char *buf, size_t size, double v, const char *unit)
-{
-	if (v >= 1e6)
-		snprintf(buf, size, "%.2f M %s", v / 1e6, unit);
-	else if (v >= 1e4)
-		snprintf(buf, size, "%.1f k %s", v / 1e3, unit);
-	else
-		snprintf(buf, size, "%.0f%s%s", v, *unit ? " " : "", unit);
-}
-
 /* "T=0.2", "T=1.0", "T=0.25". */
 static void
 fmt_temp(char *buf, size_t size, float t)
@@ -574,7 +507,6 @@ draw_header(dash *d)
 	char buf[1024], part[256], cell[16];
 	const char *sep = d->utf8 ? " \xc2\xb7 " : " | ";
 	const char *tag;
-	size_t i;
 	int width = d->lay.header.w, maxw, taglen;
 
 	if (w == NULL)
@@ -595,10 +527,7 @@ draw_header(dash *d)
 		tag = "";
 	taglen = (int)strlen(tag);
 	maxw = width - 1 - (taglen ? taglen + 3 : 0);
-	snprintf(cell, sizeof(cell), "%s", cell_name(in->cell));
-	for (i = 0; cell[i]; i++)
-		cell[i] = (char)(cell[i] >= 'a' && cell[i] <= 'z' ?
-		    cell[i] - 'a' + 'A' : cell[i]);
+	snprintf(cell, sizeof(cell), "%s", fmt_cell(in->cell));
 
 	snprintf(buf, sizeof(buf), "burble%s", in->training ? "" : " repl");
 	add_part(d, buf, sizeof(buf), sep, in->corpus[0] ? in->corpus :
@@ -1621,25 +1550,21 @@ read_keys(dash *d)
 static void
 read_signals(dash *d)
 {
-	unsigned char buf[64];
-	ssize_t n, i;
+	int sig;
 
-	while ((n = read(d->sig_rfd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < n; i++) {
-			int sig = buf[i];
-			if (sig == SIGWINCH || sig == SIGCONT) {
-				dash_resize(d);
-				continue;
-			}
-			if (d->sig_quit != 0 || d->quitting) {
-				/* The second one: leave at once. */
-				if (curses_up)
-					term_leave();
-				_exit(128 + sig);
-			}
-			d->sig_quit = sig;
-			request_quit(d);
+	while ((sig = sig_next()) != 0) {
+		if (sig == SIGWINCH || sig == SIGCONT) {
+			dash_resize(d);
+			continue;
 		}
+		if (d->sig_quit != 0 || d->quitting) {
+			/* The second one: leave at once. */
+			if (curses_up)
+				term_leave();
+			_exit(128 + sig);
+		}
+		d->sig_quit = sig;
+		request_quit(d);
 	}
 }
 
@@ -1720,9 +1645,9 @@ int
 dash_run(session *s, const dash_options *o, FILE *summary)
 {
 	static int atexit_done;
-	struct sigaction old[NELEMS(caught)];
 	struct pollfd pfd[3];
-	int pipefd[2], status = 0;
+	int sig_fd, status = 0;
+	char *cause = NULL;
 	const char *cs;
 	dash d;
 
@@ -1741,22 +1666,19 @@ dash_run(session *s, const dash_options *o, FILE *summary)
 	d.utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
 	    strcmp(cs, "utf8") == 0);
 
-	if (pipe2(pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
-		fprintf(stderr, "burble: pipe: %s\n", strerror(errno));
-		return 1;
-	}
-	d.sig_rfd = pipefd[0];
-	sig_wfd = pipefd[1];
 	/* Our SIGWINCH handler goes in before newterm(), so ncurses leaves
 	 * the signal to us (it installs its own only over SIG_DFL). */
-	signals_install(old);
+	sig_fd = sig_catch(SIG_RESIZE, &cause);
+	if (sig_fd < 0) {
+		fprintf(stderr, "burble: %s\n", cause);
+		free(cause);
+		dash_free_data(&d);
+		return 1;
+	}
 
 	d.scr = newterm(NULL, stdout, stdin);
 	if (d.scr == NULL) {
-		signals_restore(old);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		sig_wfd = -1;
+		sig_release();
 		fprintf(stderr, "burble: cannot use the terminal (TERM=%s); "
 		    "try --headless\n", getenv("TERM") ? getenv("TERM") : "");
 		dash_free_data(&d);
@@ -1787,7 +1709,7 @@ dash_run(session *s, const dash_options *o, FILE *summary)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = session_event_fd(s);
 	pfd[1].events = POLLIN;
-	pfd[2].fd = d.sig_rfd;
+	pfd[2].fd = sig_fd;
 	pfd[2].events = POLLIN;
 
 	while (!d.exit_now) {
@@ -1838,10 +1760,7 @@ dash_run(session *s, const dash_options *o, FILE *summary)
 	}
 	term_leave();
 	delscreen(d.scr);
-	signals_restore(old);
-	sig_wfd = -1;
-	close(pipefd[0]);
-	close(pipefd[1]);
+	sig_release();
 	print_summary(&d, summary);
 	dash_free_data(&d);
 	return status;

@@ -15,4 +15,6 @@ libburble_tui_a_SOURCES = \
 	src/tui/plot.c src/tui/plot.h \
 	src/tui/dash.c src/tui/dash.h \
 	src/tui/prompt.c src/tui/prompt.h \
-	src/tui/cmd.c src/tui/cmd.h
+	src/tui/cmd.c src/tui/cmd.h \
+	src/tui/fmt.c src/tui/fmt.h \
+	src/tui/sig.c src/tui/sig.h
