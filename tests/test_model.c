@@ -473,14 +473,13 @@ test_step_threads(int cell, int E, int precision)
 	}
 	model_state_reset(a);
 	model_state_reset(b);
+	model_state_set_threads(a, 1);
+	model_state_set_threads(b, 2);
 	for (int k = 0; k < SK; k++) {
-		model_set_step_threads(1);
 		model_step(m, a, token_at(k));
-		model_set_step_threads(2);
 		model_step(m, b, token_at(k));
 		same &= states_equal(a, b);
 	}
-	model_set_step_threads(0);
 	ok(same, "step threads %s %s %s: one and two threads give the same "
 	    "bits over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
 	    precision < 0 ? "params" : precision_name(precision), SK);
@@ -504,9 +503,9 @@ stepper_main(void *arg)
 	return NULL;
 }
 
-/* Several threads stepping at once (one holds the helper, the others run
- * alone) while another model trains: each state ends as when stepped
- * alone. */
+/* Several threads stepping at once (one holds the helper of their pool,
+ * the others run alone) while another model trains in the same pool: each
+ * state ends as when stepped alone. */
 static void
 test_step_concurrent(void)
 {
@@ -515,6 +514,7 @@ test_step_concurrent(void)
 	model *tm = make(CELL_GRU, 2, 64, V, 0, 0.3f, 18);
 	model_ws *ws = model_ws_create(tm, B, T);
 	model_state *ref = model_state_create(m), *s[NS];
+	pool *p = pool_create();
 	stepper st[NS];
 	pthread_t tid[NS];
 	uint16_t x[B * T], y[B * T];
@@ -524,13 +524,15 @@ test_step_concurrent(void)
 	rng_seed(&r, 4);
 	random_ids(x, B * T, V, &r);
 	random_ids(y, B * T, V, &r);
-	model_set_step_threads(1);
+	model_ws_set_pool(ws, p);
+	model_state_set_threads(ref, 1);
 	model_state_reset(ref);
 	for (int k = 0; k < SK; k++)
 		model_step(m, ref, token_at(k));
-	model_set_step_threads(2);
 	for (int i = 0; i < NS; i++) {
 		s[i] = model_state_create(m);
+		model_state_set_pool(s[i], p);
+		model_state_set_threads(s[i], 2);
 		model_state_reset(s[i]);
 		st[i] = (stepper){ m, s[i] };
 		started &= pthread_create(&tid[i], NULL, stepper_main,
@@ -546,11 +548,11 @@ test_step_concurrent(void)
 		same &= states_equal(ref, s[i]);
 		model_state_free(s[i]);
 	}
-	model_set_step_threads(0);
 	ok(started && same, "step threads: %d threads stepping at once beside "
 	    "a training run end as one alone", NS);
 	model_state_free(ref);
 	model_ws_free(ws);
+	pool_free(p);
 	model_free(tm);
 	model_free(m);
 }

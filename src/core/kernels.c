@@ -1,0 +1,129 @@
+/* kernels.c - the table of kernel sets, the choice of one, and the packing
+ * that the recurrence kernels read.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kernels.h"
+#include "util.h"
+
+static int
+kernels_always(void)
+{
+	return 1;
+}
+
+/*
+ * Best first. AVX-512 has its own recurrence kernel; both x86 sets share
+ * the eight-wide batch-1 panels, the fast width even where AVX-512
+ * exists (on Zen 4 the 256-bit half conversion has the higher rate, and
+ * float gains nothing from 512 bits there).
+ */
+static const kernels sets[] = {
+#ifdef KERN_X86
+	{ "avx512", kern_avx512_supported, kern_avx512_pk_gemm,
+	    kern_avx2_mv_panels_f, kern_avx2_mv_panels_h,
+	    kern_avx2_widen_halves },
+	{ "avx2", kern_avx2_supported, NULL, kern_avx2_mv_panels_f,
+	    kern_avx2_mv_panels_h, kern_avx2_widen_halves },
+#endif
+	{ "generic", kernels_always, NULL, NULL, NULL, NULL },
+};
+
+/* Every name a build may have, to tell "not built here" from unknown. */
+static const char *const known[] = { "avx512", "avx2", "neon", "generic" };
+
+/* The active set: process-wide on purpose (kernels.h). NULL until the
+ * first kernels_active. */
+static _Atomic(const kernels *) active;
+
+static const kernels *
+kernels_best(void)
+{
+	for (size_t i = 0; i < NELEMS(sets); i++) {
+		if (sets[i].supported())
+			return &sets[i];
+	}
+	return &sets[NELEMS(sets) - 1];
+}
+
+const kernels *
+kernels_active(void)
+{
+	const kernels *k = atomic_load_explicit(&active, memory_order_acquire);
+
+	if (k == NULL) {
+		const kernels *none = NULL;
+		k = kernels_best();
+		if (!atomic_compare_exchange_strong(&active, &none, k))
+			k = none;	/* another thread chose first */
+	}
+	return k;
+}
+
+const char *
+kernels_name(void)
+{
+	return kernels_active()->name;
+}
+
+const kernels *
+kernels_at(size_t i)
+{
+	return i < NELEMS(sets) ? &sets[i] : NULL;
+}
+
+int
+kernels_select(const char *name, char **cause)
+{
+	const kernels *k = NULL;
+
+	if (strcasecmp(name, "auto") == 0)
+		k = kernels_best();
+	for (size_t i = 0; k == NULL && i < NELEMS(sets); i++) {
+		if (strcasecmp(name, sets[i].name) == 0)
+			k = &sets[i];
+	}
+	if (k == NULL) {
+		for (size_t i = 0; i < NELEMS(known); i++) {
+			if (strcasecmp(name, known[i]) == 0)
+				return set_cause(cause, "the %s kernels are "
+				    "not built for this machine", known[i]);
+		}
+		return set_cause(cause, "unknown kernel set '%s' (avx512, "
+		    "avx2, neon, generic or auto)", name);
+	}
+	if (!k->supported())
+		return set_cause(cause, "this CPU cannot run the %s kernels",
+		    k->name);
+	atomic_store_explicit(&active, k, memory_order_release);
+	return 0;
+}
+
+size_t
+kernels_pack_size(size_t K, size_t N)
+{
+	return (N + KERN_NR - 1) / KERN_NR * KERN_NR * K;
+}
+
+void
+kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
+    size_t ns, size_t j0, size_t j1)
+{
+	for (size_t j = j0; j < MIN(j1, N); j += KERN_NR) {
+		float *p = P + (j / KERN_NR) * K * KERN_NR;
+		size_t nc = MIN(N - j, (size_t)KERN_NR);
+		for (size_t k = 0; k < K; k++) {
+			for (size_t q = 0; q < nc; q++)
+				p[k * KERN_NR + q] = w[k * ks + (j + q) * ns];
+			for (size_t q = nc; q < KERN_NR; q++)
+				p[k * KERN_NR + q] = 0.0f;
+		}
+	}
+}
