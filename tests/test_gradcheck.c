@@ -88,8 +88,7 @@ check_block(gc *g, float *p, const float *an, size_t n, rng_t *pick,
 		size_t i = k == n ? s : (size_t)rng_below(pick, n);
 		double num = numeric(g, p + i), a = an[i];
 		double err = fabs(a - num) / fmax(fabs(a) + fabs(num), FLOOR);
-		if (err > worst)
-			worst = err;
+		worst = tap_worst(worst, err);
 		if (fabs(a) > *maxg)
 			*maxg = fabs(a);
 	}

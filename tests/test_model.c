@@ -207,8 +207,7 @@ test_step_matches_forward(int cell, int E)
 		model_ws *ws = model_ws_create(m, 1, k);
 		double loss = model_forward(m, ws, x, x + 1, 0, &r, NULL);
 		double rel = fabs(loss * k - sum) / fabs(sum);
-		if (rel > worst)
-			worst = rel;
+		worst = tap_worst(worst, rel);
 		model_ws_free(ws);
 	}
 	ok(worst < 1e-4, "step = forward %s %s: worst relative difference "
@@ -252,7 +251,7 @@ test_carry(int cell)
 	double lb = model_forward(m, w5, xb, yb, 0, &r, NULL);
 	double dmax = 0.0;
 	for (size_t i = 0; i < n10; i++)
-		dmax = fmax(dmax, fabs((double)s10[i] - s5[i]));
+		dmax = tap_worst(dmax, fabs((double)s10[i] - s5[i]));
 	ok(n5 == n10 && close_rel(l10, (la + lb) / 2, 1e-6) && dmax < 1e-6,
 	    "carried state %s: T=10 loss %.6f = mean of two T=5 %.6f, final "
 	    "state diff %.1e", cell_name(cell), l10, (la + lb) / 2, dmax);
@@ -348,12 +347,12 @@ test_threads(int cell, int E)
 			double gmax = 0.0, dmax = 0.0;
 			for (size_t i = 0; i < m->nparams; i++) {
 				gmax = fmax(gmax, fabs(g1[i]));
-				dmax = fmax(dmax, fabs(g1[i] - m->grads[i]));
+				dmax = tap_worst(dmax, fabs(g1[i] - m->grads[i]));
 			}
 			for (size_t i = 0; i < ns; i++)
-				dmax = fmax(dmax, fabs(s1[i] - ds[i]));
-			worst = fmax(worst, dmax / gmax);
-			worst = fmax(worst, fabs(l - l1) / l1);
+				dmax = tap_worst(dmax, fabs(s1[i] - ds[i]));
+			worst = tap_worst(worst, dmax / gmax);
+			worst = tap_worst(worst, fabs(l - l1) / l1);
 			same &= correct == c1;
 		}
 		model_ws_free(ws);
@@ -726,8 +725,9 @@ test_step_half(int cell, int E)
 		softmax(model_step(m, b, token_at(k)), SV, pb);
 		softmax(model_step(r, c, token_at(k)), SV, pc);
 		for (int v = 0; v < SV; v++) {
-			vs_float = fmax(vs_float, fabs(pa[v] - pb[v]));
-			vs_rounded = fmax(vs_rounded, fabs(pc[v] - pb[v]));
+			vs_float = tap_worst(vs_float, fabs(pa[v] - pb[v]));
+			vs_rounded = tap_worst(vs_rounded,
+			    fabs(pc[v] - pb[v]));
 		}
 	}
 	ok(vs_rounded < 1e-5, "fp16 step %s %s = float step on weights rounded "
@@ -761,7 +761,7 @@ test_step_pack32(int cell, int E)
 		softmax(model_step(m, a, token_at(k)), SV, pa);
 		softmax(model_step(p, b, token_at(k)), SV, pb);
 		for (int v = 0; v < SV; v++)
-			worst = fmax(worst, fabs(pa[v] - pb[v]));
+			worst = tap_worst(worst, fabs(pa[v] - pb[v]));
 	}
 	ok(worst < 1e-6, "fp32 packed step %s %s = step on params: max |dp| "
 	    "%.2e over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
@@ -824,7 +824,7 @@ run_optim(const optim_config *c, const double want[3][3])
 	for (int s = 0; s < 3; s++) {
 		optim_step(o, p, grads3[s]);
 		for (int i = 0; i < 3; i++)
-			worst = fmax(worst, fabs(p[i] - want[s][i]));
+			worst = tap_worst(worst, fabs(p[i] - want[s][i]));
 	}
 	optim_free(o);
 	return worst;
@@ -864,7 +864,8 @@ test_optim(void)
 	double w = 0.0;
 	for (int i = 0; i < 3; i++) {
 		double g = grads3[0][i], p0 = i == 0 ? 1 : i == 1 ? -2 : 0.5;
-		w = fmax(w, fabs(p[i] - (p0 - 2e-3 * g / (fabs(g) + 1e-8))));
+		w = tap_worst(w, fabs(p[i] - (p0 - 2e-3 * g /
+		    (fabs(g) + 1e-8))));
 	}
 	ok(w < 1e-6 && o->t == 1, "optim: adam step 1 by hand (%.1e)", w);
 	optim_free(o);
@@ -880,7 +881,7 @@ test_optim(void)
 	w = 0.0;
 	for (int i = 0; i < 3; i++) {
 		double g = grads3[0][i], p0 = i == 0 ? 1 : i == 1 ? -2 : 0.5;
-		w = fmax(w, fabs(q[i] - (p0 - c.lr * g /
+		w = tap_worst(w, fabs(q[i] - (p0 - c.lr * g /
 		    (sqrt(0.01 * g * g) + 1e-8))));
 	}
 	ok(w < 1e-6, "optim: rmsprop step 1 by hand (%.1e)", w);
