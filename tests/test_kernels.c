@@ -120,7 +120,7 @@ gemm_run(kern_gemm_fn *fn, const gemm_case *g, int beta, float *c)
 	fn(c, g->ldc, g->a, g->lda, g->P, g->M, g->N, g->K, beta);
 }
 
-static const size_t gemm_M[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 67 };
+static const size_t gemm_M[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 67, 100 };
 static const size_t gemm_N[] = { 1, 7, 16, 17, 31, 32, 33, 50, 96, 100 };
 static const size_t gemm_K[] = { 1, 2, 16, 31, 50 };
 

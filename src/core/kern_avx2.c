@@ -1,13 +1,21 @@
-/* kern_avx2.c - the AVX2+FMA kernels (with F16C for halves): the batch-1
- * step's panels.
+/* kern_avx2.c - the AVX2+FMA kernels (with F16C for halves): the packed
+ * recurrence GEMM and the batch-1 step's panels.
  *
  * Copyright (C) 2026 The burble developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A panel is KERN_PANEL = 16 rows of a matrix stored (K, 16): a row's dot
- * product is then one lane of a vector accumulator (no horizontal sums,
- * which cost as much as the products at K = 256), x[k] is broadcast, and
- * four panels in flight give eight independent FMA chains.
+ * The recurrence (kernels.h, kern_avx512.c): sixteen 8-float registers
+ * hold a tile of PK2_MR = 6 rows by 16 columns (half a KERN_NR panel) in
+ * 12 accumulators, two for the panel's row k and one for A's element
+ * broadcast: per k two loads and six broadcasts feed twelve FMAs, so the
+ * tile runs at the FMA rate from L1. Each element is C + the products
+ * summed in k order, as on AVX-512: the two sets give the same bits.
+ *
+ * A step's panel is KERN_PANEL = 16 rows of a matrix stored (K, 16): a
+ * row's dot product is then one lane of a vector accumulator (no
+ * horizontal sums, which cost as much as the products at K = 256), x[k]
+ * is broadcast, and four panels in flight give eight independent FMA
+ * chains.
  */
 #include "config.h"
 
@@ -31,6 +39,97 @@ kern_avx2_supported(void)
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
 	    && half_cpu_f16c();
+}
+
+#define PK2_MR 6
+#define PK2_MC 96	/* rows of A per block, kept in L2 */
+
+/* C (mr, 16) ldc = [beta] C + A (mr, K) lda @ the 16 columns at p of a
+ * packed panel (rows KERN_NR apart). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+pk2_tile(int mr, float *c, size_t ldc, const float *a, size_t lda,
+    const float *p, size_t K, int beta)
+{
+	__m256 c0[PK2_MR], c1[PK2_MR];
+
+#pragma GCC unroll 6
+	for (int r = 0; r < mr; r++) {
+		if (beta) {
+			c0[r] = _mm256_loadu_ps(c + r * ldc);
+			c1[r] = _mm256_loadu_ps(c + r * ldc + 8);
+		} else {
+			c0[r] = _mm256_setzero_ps();
+			c1[r] = _mm256_setzero_ps();
+		}
+	}
+	for (size_t k = 0; k < K; k++) {
+		__m256 w0 = _mm256_loadu_ps(p + k * KERN_NR);
+		__m256 w1 = _mm256_loadu_ps(p + k * KERN_NR + 8);
+#pragma GCC unroll 6
+		for (int r = 0; r < mr; r++) {
+			__m256 x = _mm256_broadcast_ss(a + r * lda + k);
+			c0[r] = _mm256_fmadd_ps(x, w0, c0[r]);
+			c1[r] = _mm256_fmadd_ps(x, w1, c1[r]);
+		}
+	}
+#pragma GCC unroll 6
+	for (int r = 0; r < mr; r++) {
+		_mm256_storeu_ps(c + r * ldc, c0[r]);
+		_mm256_storeu_ps(c + r * ldc + 8, c1[r]);
+	}
+}
+
+#define PK2_TILE(MR) \
+__attribute__((target("avx2,fma"))) static void \
+pk2_tile##MR(float *c, size_t ldc, const float *a, size_t lda, \
+    const float *p, size_t K, int beta) \
+{ \
+	pk2_tile(MR, c, ldc, a, lda, p, K, beta); \
+}
+PK2_TILE(1) PK2_TILE(2) PK2_TILE(3) PK2_TILE(4) PK2_TILE(5) PK2_TILE(6)
+
+typedef void pk2_tile_fn(float *, size_t, const float *, size_t,
+    const float *, size_t, int);
+static pk2_tile_fn *const pk2_tiles[PK2_MR + 1] = { NULL, pk2_tile1,
+    pk2_tile2, pk2_tile3, pk2_tile4, pk2_tile5, pk2_tile6 };
+
+/* Rows i0..i1 of C's columns j..j+nc (nc <= 16) from the 16 columns at
+ * p: whole tiles in place, or, for nc < 16, through a copy of C's rows
+ * 16 wide (the tile writes 16 columns). */
+static void
+pk2_strip(float *c, size_t ldc, const float *a, size_t lda, const float *p,
+    size_t M, size_t nc, size_t K, int beta)
+{
+	float t[PK2_MR * 16];
+
+	for (size_t i = 0; i < M; i += PK2_MR) {
+		size_t mr = MIN(M - i, (size_t)PK2_MR);
+		float *ci = c + i * ldc;
+		if (nc == 16) {
+			pk2_tiles[mr](ci, ldc, a + i * lda, lda, p, K, beta);
+			continue;
+		}
+		for (size_t r = 0; r < mr && beta; r++)
+			memcpy(t + r * 16, ci + r * ldc, nc * sizeof(float));
+		pk2_tiles[mr](t, 16, a + i * lda, lda, p, K, beta);
+		for (size_t r = 0; r < mr; r++)
+			memcpy(ci + r * ldc, t + r * 16, nc * sizeof(float));
+	}
+}
+
+void
+kern_avx2_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
+    const float *P, size_t M, size_t N, size_t K, int beta)
+{
+	for (size_t i0 = 0; i0 < M; i0 += PK2_MC) {
+		size_t mb = MIN(M - i0, (size_t)PK2_MC);
+		for (size_t j = 0; j < N; j += 16) {
+			const float *p = P + (j / KERN_NR) * K * KERN_NR +
+			    j % KERN_NR;
+			pk2_strip(c + i0 * ldc + j, ldc, a + i0 * lda, lda, p,
+			    mb, MIN(N - j, (size_t)16), K, beta);
+		}
+	}
 }
 
 HALF_TARGET static inline __m256

@@ -20,18 +20,19 @@ kernels_always(void)
 }
 
 /*
- * Best first. AVX-512 has its own recurrence kernel; both x86 sets share
- * the eight-wide batch-1 panels, the fast width even where AVX-512
- * exists (on Zen 4 the 256-bit half conversion has the higher rate, and
- * float gains nothing from 512 bits there).
+ * Best first. Each x86 set has its own recurrence kernel; both share the
+ * eight-wide batch-1 panels, the fast width even where AVX-512 exists (on
+ * Zen 4 the 256-bit half conversion has the higher rate, and float gains
+ * nothing from 512 bits there).
  */
 static const kernels sets[] = {
 #ifdef KERN_X86
 	{ "avx512", kern_avx512_supported, kern_avx512_pk_gemm,
 	    kern_avx2_mv_panels_f, kern_avx2_mv_panels_h,
 	    kern_avx2_widen_halves },
-	{ "avx2", kern_avx2_supported, NULL, kern_avx2_mv_panels_f,
-	    kern_avx2_mv_panels_h, kern_avx2_widen_halves },
+	{ "avx2", kern_avx2_supported, kern_avx2_pk_gemm,
+	    kern_avx2_mv_panels_f, kern_avx2_mv_panels_h,
+	    kern_avx2_widen_halves },
 #endif
 	{ "generic", kernels_always, NULL, NULL, NULL, NULL },
 };

@@ -97,6 +97,7 @@ kern_widen_fn kern_generic_widen_halves;
 int kern_avx512_supported(void);
 kern_gemm_fn kern_avx512_pk_gemm;
 int kern_avx2_supported(void);
+kern_gemm_fn kern_avx2_pk_gemm;
 kern_mv_fn kern_avx2_mv_panels_f;
 kern_mvh_fn kern_avx2_mv_panels_h;
 kern_widen_fn kern_avx2_widen_halves;
