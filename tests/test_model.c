@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "half.h"
+#include "kernels.h"
 #include "model.h"
 #include "optim.h"
 #include "rng.h"
@@ -363,6 +364,83 @@ test_threads(int cell, int E)
 	    E ? "embedding" : "one-hot", worst);
 	free(g1);
 	free(s1);
+	model_free(m);
+}
+
+/* One train forward and backward with the active kernel set: the loss,
+ * then the gradients, then d state, into out (1 + nparams + nstate). */
+static void
+train_once(model *m, const uint16_t *x, const uint16_t *y, int B, int T,
+    float *out)
+{
+	model_ws *ws = model_ws_create(m, B, T);
+	size_t ns;
+	rng_t d;
+
+	rng_seed(&d, 6);
+	out[0] = (float)model_forward(m, ws, x, y, 1, &d, NULL);
+	model_backward(m, ws, x, y);
+	model_ws_state(ws, &ns);
+	memcpy(out + 1, m->grads, m->nparams * sizeof(float));
+	memcpy(out + 1 + m->nparams, model_ws_dstate(ws), ns * sizeof(float));
+	model_ws_free(ws);
+}
+
+/*
+ * Training with each kernel set this CPU runs agrees with the generic set
+ * (OpenBLAS for the recurrence): to float rounding, relative to the
+ * largest gradient. The SIMD sets run the same packed kernel, each
+ * element summed in k order with FMAs, so among themselves they agree bit
+ * for bit. H = 50 and 2H = 100 are no multiples of any panel width.
+ */
+static void
+test_kernel_sets(int cell, int E)
+{
+	enum { B = 9, T = 13, V = 19, H = 50 };
+	model *m = make(cell, 2, H, V, E, 0.2f, 900 + cell);
+	model_ws *probe = model_ws_create(m, B, T);
+	size_t ns, n = 1 + m->nparams;
+	uint16_t x[B * T], y[B * T];
+	int saved = openblas_get_num_threads(), nsets = 0, bits = 1;
+	double worst = 0.0, gmax = 0.0;
+	rng_t r;
+
+	model_ws_state(probe, &ns);
+	model_ws_free(probe);
+	n += ns;
+	float *ref = xalloc_floats(n), *simd = NULL, *got = xalloc_floats(n);
+	rng_seed(&r, 23);
+	random_ids(x, B * T, V, &r);
+	random_ids(y, B * T, V, &r);
+	openblas_set_num_threads(1);
+	kernels_select("generic", NULL);
+	train_once(m, x, y, B, T, ref);
+	for (size_t i = 1; i < n; i++)
+		gmax = fmax(gmax, fabs(ref[i]));
+	for (size_t k = 0; kernels_at(k) != NULL; k++) {
+		const kernels *ks = kernels_at(k);
+		if (ks->pk_gemm == NULL || kernels_select(ks->name, NULL) != 0)
+			continue;
+		train_once(m, x, y, B, T, got);
+		worst = tap_worst(worst, fabs(got[0] - ref[0]) / ref[0]);
+		for (size_t i = 1; i < n; i++)
+			worst = tap_worst(worst, fabs(got[i] - ref[i]) / gmax);
+		if (simd == NULL) {
+			simd = xalloc_floats(n);
+			memcpy(simd, got, n * sizeof(float));
+		} else
+			bits &= memcmp(simd, got, n * sizeof(float)) == 0;
+		nsets++;
+	}
+	kernels_select("auto", NULL);
+	openblas_set_num_threads(saved);
+	ok(worst < 1e-5 && bits && gmax > 0.0, "kernel sets %s %s: %d SIMD "
+	    "set(s) = generic to %.1e of the largest gradient, the same bits "
+	    "among themselves", cell_name(cell), E ? "embedding" : "one-hot",
+	    nsets, worst);
+	free(ref);
+	free(simd);
+	free(got);
 	model_free(m);
 }
 
@@ -932,6 +1010,10 @@ main(void)
 	for (size_t i = 0; i < NELEMS(cells); i++) {
 		test_threads(cells[i], 0);
 		test_threads(cells[i], 12);
+	}
+	for (size_t i = 0; i < NELEMS(cells); i++) {
+		test_kernel_sets(cells[i], 0);
+		test_kernel_sets(cells[i], 12);
 	}
 	test_memorise();
 	for (size_t i = 0; i < NELEMS(cells); i++) {
