@@ -199,7 +199,7 @@ test_gemm(const kernels *ks)
 		    "elements off", cases, bad);
 	else
 		ok(bad == 0, "pk_gemm %s = generic, bit for bit, M 1..9 and "
-		    "64+, N and K odd and past the panels, beta 0 and 1: %zu "
+		    "64..100, N and K odd and past the panels, beta 0 and 1: %zu "
 		    "cases, %zu elements differ", ks->name, cases, bad);
 }
 

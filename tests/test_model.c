@@ -199,8 +199,8 @@ test_step_matches_forward(int cell, int E)
 	for (int k = 1; k <= K; k++) {
 		const float *z = model_step(m, s, x[k - 1]);
 		double mx = z[0], se = 0.0;
-		for (int v = 1; v < V; v++)
-			mx = fmax(mx, z[v]);
+		for (int v = 1; v < V; v++)	/* not fmax: see softmax */
+			mx = z[v] > mx ? z[v] : mx;
 		for (int v = 0; v < V; v++)
 			se += exp((double)z[v] - mx);
 		sum += log(se) + mx - z[x[k]];
@@ -740,8 +740,10 @@ softmax(const float *z, int V, double *p)
 {
 	double mx = z[0], se = 0.0;
 
+	/* Not fmax: GCC 12 for aarch64 fails (an internal compiler error)
+	 * vectorizing an fmax reduction here. */
 	for (int v = 1; v < V; v++)
-		mx = fmax(mx, z[v]);
+		mx = z[v] > mx ? z[v] : mx;
 	for (int v = 0; v < V; v++)
 		se += (p[v] = exp((double)z[v] - mx));
 	for (int v = 0; v < V; v++)

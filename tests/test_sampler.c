@@ -33,7 +33,8 @@ ref_softmax(double *p, const float *logits, int V, double T)
 	double m = logits[0], sum = 0.0;
 
 	for (int i = 1; i < V; i++)
-		m = fmax(m, logits[i]);
+		m = logits[i] > m ? logits[i] : m;	/* not fmax: GCC 12
+						   for aarch64 fails on it */
 	for (int i = 0; i < V; i++)
 		sum += p[i] = exp((logits[i] - m) / T);
 	for (int i = 0; i < V; i++)

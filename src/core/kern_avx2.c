@@ -88,48 +88,15 @@ pk2_tile##MR(float *c, size_t ldc, const float *a, size_t lda, \
 }
 PK2_TILE(1) PK2_TILE(2) PK2_TILE(3) PK2_TILE(4) PK2_TILE(5) PK2_TILE(6)
 
-typedef void pk2_tile_fn(float *, size_t, const float *, size_t,
-    const float *, size_t, int);
-static pk2_tile_fn *const pk2_tiles[PK2_MR + 1] = { NULL, pk2_tile1,
+static kern_tile16_fn *const pk2_tiles[PK2_MR + 1] = { NULL, pk2_tile1,
     pk2_tile2, pk2_tile3, pk2_tile4, pk2_tile5, pk2_tile6 };
-
-/* Rows i0..i1 of C's columns j..j+nc (nc <= 16) from the 16 columns at
- * p: whole tiles in place, or, for nc < 16, through a copy of C's rows
- * 16 wide (the tile writes 16 columns). */
-static void
-pk2_strip(float *c, size_t ldc, const float *a, size_t lda, const float *p,
-    size_t M, size_t nc, size_t K, int beta)
-{
-	float t[PK2_MR * 16];
-
-	for (size_t i = 0; i < M; i += PK2_MR) {
-		size_t mr = MIN(M - i, (size_t)PK2_MR);
-		float *ci = c + i * ldc;
-		if (nc == 16) {
-			pk2_tiles[mr](ci, ldc, a + i * lda, lda, p, K, beta);
-			continue;
-		}
-		for (size_t r = 0; r < mr && beta; r++)
-			memcpy(t + r * 16, ci + r * ldc, nc * sizeof(float));
-		pk2_tiles[mr](t, 16, a + i * lda, lda, p, K, beta);
-		for (size_t r = 0; r < mr; r++)
-			memcpy(ci + r * ldc, t + r * 16, nc * sizeof(float));
-	}
-}
 
 void
 kern_avx2_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
     const float *P, size_t M, size_t N, size_t K, int beta)
 {
-	for (size_t i0 = 0; i0 < M; i0 += PK2_MC) {
-		size_t mb = MIN(M - i0, (size_t)PK2_MC);
-		for (size_t j = 0; j < N; j += 16) {
-			const float *p = P + (j / KERN_NR) * K * KERN_NR +
-			    j % KERN_NR;
-			pk2_strip(c + i0 * ldc + j, ldc, a + i0 * lda, lda, p,
-			    mb, MIN(N - j, (size_t)16), K, beta);
-		}
-	}
+	kernels_gemm16(pk2_tiles, PK2_MR, PK2_MC, c, ldc, a, lda, P, M, N, K,
+	    beta);
 }
 
 HALF_TARGET static inline __m256

@@ -34,6 +34,11 @@ static const kernels sets[] = {
 	    kern_avx2_mv_panels_f, kern_avx2_mv_panels_h,
 	    kern_avx2_widen_halves },
 #endif
+#ifdef KERN_NEON
+	{ "neon", kern_neon_supported, kern_neon_pk_gemm,
+	    kern_neon_mv_panels_f, kern_neon_mv_panels_h,
+	    kern_neon_widen_halves },
+#endif
 	{ "generic", kernels_always, NULL, NULL, NULL, NULL },
 };
 
@@ -125,6 +130,48 @@ kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
 				p[k * KERN_NR + q] = w[k * ks + (j + q) * ns];
 			for (size_t q = nc; q < KERN_NR; q++)
 				p[k * KERN_NR + q] = 0.0f;
+		}
+	}
+}
+
+/* Rows of C's columns j..j+nc (nc <= 16) from the 16 columns at p, by
+ * tiles of up to mr rows: in place, or for nc < 16 through a copy of C's
+ * rows 16 wide (a tile writes 16 columns). */
+static void
+kernels_strip16(kern_tile16_fn *const *tiles, size_t mr, float *c,
+    size_t ldc, const float *a, size_t lda, const float *p, size_t M,
+    size_t nc, size_t K, int beta)
+{
+	float t[16 * 16];
+
+	for (size_t i = 0; i < M; i += mr) {
+		size_t n = MIN(M - i, mr);
+		float *ci = c + i * ldc;
+		if (nc == 16) {
+			tiles[n](ci, ldc, a + i * lda, lda, p, K, beta);
+			continue;
+		}
+		for (size_t r = 0; r < n && beta; r++)
+			memcpy(t + r * 16, ci + r * ldc, nc * sizeof(float));
+		tiles[n](t, 16, a + i * lda, lda, p, K, beta);
+		for (size_t r = 0; r < n; r++)
+			memcpy(ci + r * ldc, t + r * 16, nc * sizeof(float));
+	}
+}
+
+void
+kernels_gemm16(kern_tile16_fn *const *tiles, size_t mr, size_t mc, float *c,
+    size_t ldc, const float *a, size_t lda, const float *P, size_t M,
+    size_t N, size_t K, int beta)
+{
+	for (size_t i0 = 0; i0 < M; i0 += mc) {
+		size_t mb = MIN(M - i0, mc);
+		for (size_t j = 0; j < N; j += 16) {
+			const float *p = P + (j / KERN_NR) * K * KERN_NR +
+			    j % KERN_NR;
+			kernels_strip16(tiles, mr, c + i0 * ldc + j, ldc,
+			    a + i0 * lda, lda, p, mb, MIN(N - j, (size_t)16),
+			    K, beta);
 		}
 	}
 }

@@ -7,9 +7,10 @@
  * A kernel set is a table of function pointers, one file per instruction
  * set: kern_avx512.c, kern_avx2.c (x86-64), kern_neon.c (ARM64), and
  * kern_generic.c, a plain-C version of every kernel, which the tests
- * (tests/test_kernels.c) compare each SIMD kernel against. The ISA code is
- * compiled with function target attributes, so every file builds with the
- * same flags and a portable binary carries every set of its architecture.
+ * (tests/test_kernels.c) compare each SIMD kernel against. The x86 code is
+ * compiled with function target attributes (NEON is ARM64's baseline), so
+ * every file builds with the same flags and a portable binary carries
+ * every set of its architecture.
  *
  * The active set is chosen on first use: the best set the CPU can run
  * (the order of kernels_at). kernels_select forces one by name (tests,
@@ -85,6 +86,18 @@ size_t kernels_pack_size(size_t K, size_t N);
 void kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
     size_t ns, size_t j0, size_t j1);
 
+/* C (mr, 16) ldc = [beta] C + A (mr, K) lda @ the 16 columns at p of a
+ * packed panel (rows KERN_NR apart): a register tile of a 16-column
+ * kernel, tiles[mr] for mr = 1.. its most rows. */
+typedef void kern_tile16_fn(float *c, size_t ldc, const float *a,
+    size_t lda, const float *p, size_t K, int beta);
+/* pk_gemm by such tiles: C in blocks of mc rows (kept in L2), each in
+ * strips of 16 columns (half a panel, kept in L1) and tiles of up to mr
+ * rows; a strip narrower than 16 through a copy. */
+void kernels_gemm16(kern_tile16_fn *const *tiles, size_t mr, size_t mc,
+    float *c, size_t ldc, const float *a, size_t lda, const float *P,
+    size_t M, size_t N, size_t K, int beta);
+
 /* ---- the kernels of each file, for the tables and the tests ---------- */
 
 kern_gemm_fn kern_generic_pk_gemm;
@@ -101,6 +114,15 @@ kern_gemm_fn kern_avx2_pk_gemm;
 kern_mv_fn kern_avx2_mv_panels_f;
 kern_mvh_fn kern_avx2_mv_panels_h;
 kern_widen_fn kern_avx2_widen_halves;
+#endif
+
+#if defined(__aarch64__) && defined(__GNUC__)
+#define KERN_NEON 1
+int kern_neon_supported(void);
+kern_gemm_fn kern_neon_pk_gemm;
+kern_mv_fn kern_neon_mv_panels_f;
+kern_mvh_fn kern_neon_mv_panels_h;
+kern_widen_fn kern_neon_widen_halves;
 #endif
 
 #endif

@@ -22,7 +22,7 @@ libburble_core_a_SOURCES = \
 	src/core/fb.c src/core/pool.c src/core/pool.h \
 	src/core/step.c src/core/half.h \
 	src/core/kernels.c src/core/kernels.h src/core/kern_generic.c \
-	src/core/kern_avx512.c src/core/kern_avx2.c \
+	src/core/kern_avx512.c src/core/kern_avx2.c src/core/kern_neon.c \
 	src/core/optim.c src/core/optim.h \
 	src/core/sampler.c src/core/sampler.h \
 	src/core/queue.c src/core/queue.h \

@@ -170,7 +170,8 @@ void model_state_set_threads(model_state *s, int n);
  * copy does not follow params: call again after they change, or
  * model_unpack to read params again. Returns the precision in effect:
  * MODEL_FP32 where the active kernel set (kernels.h) has no half panels
- * (x86-64 with AVX2, F16C and FMA has) or a weight is beyond binary16's
+ * (x86-64 with AVX2, F16C and FMA has them, and ARM64) or a weight is
+ * beyond binary16's
  * range; with no panels at all there is no copy. The copy keeps the
  * kernel set active when it is made. Not while a model_step on m runs.
  */

@@ -149,8 +149,8 @@ precision_parse(const char *s)
  * input projection is one contiguous row.
  *
  * Each output is the same sequential sum over k whichever thread computes
- * it. The kernels are the kernel set's (kernels.h: x86-64 with AVX2 and
- * FMA, and F16C for halves); where the set has none there is no copy and
+ * it. The kernels are the kernel set's (kernels.h: x86-64 with AVX2, FMA
+ * and F16C, or ARM64's NEON); where the set has none there is no copy and
  * the step reads params (mv_rows).
  */
 #define PANEL KERN_PANEL
