@@ -5,11 +5,13 @@
  *
  *   ok(cond, "what %d", x);  skip("why");  return tap_done();
  *   tap_skip_all("no corpus") at the start when nothing can run.
+ *   worst = tap_worst(worst, err) keeps the largest error, NaN included.
  * Header-only: each test program is one file.
  */
 #ifndef BURBLE_TAP_H
 #define BURBLE_TAP_H
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,17 @@ tap_skip_all(const char *why)
 {
 	printf("1..0 # SKIP %s\n", why);
 	exit(0);
+}
+
+/* The worse of the worst error so far and a new one: NaN once either is
+ * NaN (fmax and `if (err > worst)` drop a NaN, and a test then passes on
+ * a NaN result). */
+static inline double
+tap_worst(double worst, double err)
+{
+	if (isnan(worst) || isnan(err))
+		return NAN;
+	return err > worst ? err : worst;
 }
 
 static inline int

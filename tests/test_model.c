@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "half.h"
+#include "kernels.h"
 #include "model.h"
 #include "optim.h"
 #include "rng.h"
@@ -198,8 +199,8 @@ test_step_matches_forward(int cell, int E)
 	for (int k = 1; k <= K; k++) {
 		const float *z = model_step(m, s, x[k - 1]);
 		double mx = z[0], se = 0.0;
-		for (int v = 1; v < V; v++)
-			mx = fmax(mx, z[v]);
+		for (int v = 1; v < V; v++)	/* not fmax: see softmax */
+			mx = z[v] > mx ? z[v] : mx;
 		for (int v = 0; v < V; v++)
 			se += exp((double)z[v] - mx);
 		sum += log(se) + mx - z[x[k]];
@@ -207,8 +208,7 @@ test_step_matches_forward(int cell, int E)
 		model_ws *ws = model_ws_create(m, 1, k);
 		double loss = model_forward(m, ws, x, x + 1, 0, &r, NULL);
 		double rel = fabs(loss * k - sum) / fabs(sum);
-		if (rel > worst)
-			worst = rel;
+		worst = tap_worst(worst, rel);
 		model_ws_free(ws);
 	}
 	ok(worst < 1e-4, "step = forward %s %s: worst relative difference "
@@ -252,7 +252,7 @@ test_carry(int cell)
 	double lb = model_forward(m, w5, xb, yb, 0, &r, NULL);
 	double dmax = 0.0;
 	for (size_t i = 0; i < n10; i++)
-		dmax = fmax(dmax, fabs((double)s10[i] - s5[i]));
+		dmax = tap_worst(dmax, fabs((double)s10[i] - s5[i]));
 	ok(n5 == n10 && close_rel(l10, (la + lb) / 2, 1e-6) && dmax < 1e-6,
 	    "carried state %s: T=10 loss %.6f = mean of two T=5 %.6f, final "
 	    "state diff %.1e", cell_name(cell), l10, (la + lb) / 2, dmax);
@@ -348,12 +348,12 @@ test_threads(int cell, int E)
 			double gmax = 0.0, dmax = 0.0;
 			for (size_t i = 0; i < m->nparams; i++) {
 				gmax = fmax(gmax, fabs(g1[i]));
-				dmax = fmax(dmax, fabs(g1[i] - m->grads[i]));
+				dmax = tap_worst(dmax, fabs(g1[i] - m->grads[i]));
 			}
 			for (size_t i = 0; i < ns; i++)
-				dmax = fmax(dmax, fabs(s1[i] - ds[i]));
-			worst = fmax(worst, dmax / gmax);
-			worst = fmax(worst, fabs(l - l1) / l1);
+				dmax = tap_worst(dmax, fabs(s1[i] - ds[i]));
+			worst = tap_worst(worst, dmax / gmax);
+			worst = tap_worst(worst, fabs(l - l1) / l1);
 			same &= correct == c1;
 		}
 		model_ws_free(ws);
@@ -364,6 +364,83 @@ test_threads(int cell, int E)
 	    E ? "embedding" : "one-hot", worst);
 	free(g1);
 	free(s1);
+	model_free(m);
+}
+
+/* One train forward and backward with the active kernel set: the loss,
+ * then the gradients, then d state, into out (1 + nparams + nstate). */
+static void
+train_once(model *m, const uint16_t *x, const uint16_t *y, int B, int T,
+    float *out)
+{
+	model_ws *ws = model_ws_create(m, B, T);
+	size_t ns;
+	rng_t d;
+
+	rng_seed(&d, 6);
+	out[0] = (float)model_forward(m, ws, x, y, 1, &d, NULL);
+	model_backward(m, ws, x, y);
+	model_ws_state(ws, &ns);
+	memcpy(out + 1, m->grads, m->nparams * sizeof(float));
+	memcpy(out + 1 + m->nparams, model_ws_dstate(ws), ns * sizeof(float));
+	model_ws_free(ws);
+}
+
+/*
+ * Training with each kernel set this CPU runs agrees with the generic set
+ * (OpenBLAS for the recurrence): to float rounding, relative to the
+ * largest gradient. The SIMD sets run the same packed kernel, each
+ * element summed in k order with FMAs, so among themselves they agree bit
+ * for bit. H = 50 and 2H = 100 are no multiples of any panel width.
+ */
+static void
+test_kernel_sets(int cell, int E)
+{
+	enum { B = 9, T = 13, V = 19, H = 50 };
+	model *m = make(cell, 2, H, V, E, 0.2f, 900 + cell);
+	model_ws *probe = model_ws_create(m, B, T);
+	size_t ns, n = 1 + m->nparams;
+	uint16_t x[B * T], y[B * T];
+	int saved = openblas_get_num_threads(), nsets = 0, bits = 1;
+	double worst = 0.0, gmax = 0.0;
+	rng_t r;
+
+	model_ws_state(probe, &ns);
+	model_ws_free(probe);
+	n += ns;
+	float *ref = xalloc_floats(n), *simd = NULL, *got = xalloc_floats(n);
+	rng_seed(&r, 23);
+	random_ids(x, B * T, V, &r);
+	random_ids(y, B * T, V, &r);
+	openblas_set_num_threads(1);
+	kernels_select("generic", NULL);
+	train_once(m, x, y, B, T, ref);
+	for (size_t i = 1; i < n; i++)
+		gmax = fmax(gmax, fabs(ref[i]));
+	for (size_t k = 0; kernels_at(k) != NULL; k++) {
+		const kernels *ks = kernels_at(k);
+		if (ks->pk_gemm == NULL || kernels_select(ks->name, NULL) != 0)
+			continue;
+		train_once(m, x, y, B, T, got);
+		worst = tap_worst(worst, fabs(got[0] - ref[0]) / ref[0]);
+		for (size_t i = 1; i < n; i++)
+			worst = tap_worst(worst, fabs(got[i] - ref[i]) / gmax);
+		if (simd == NULL) {
+			simd = xalloc_floats(n);
+			memcpy(simd, got, n * sizeof(float));
+		} else
+			bits &= memcmp(simd, got, n * sizeof(float)) == 0;
+		nsets++;
+	}
+	kernels_select("auto", NULL);
+	openblas_set_num_threads(saved);
+	ok(worst < 1e-5 && bits && gmax > 0.0, "kernel sets %s %s: %d SIMD "
+	    "set(s) = generic to %.1e of the largest gradient, the same bits "
+	    "among themselves", cell_name(cell), E ? "embedding" : "one-hot",
+	    nsets, worst);
+	free(ref);
+	free(simd);
+	free(got);
 	model_free(m);
 }
 
@@ -473,14 +550,13 @@ test_step_threads(int cell, int E, int precision)
 	}
 	model_state_reset(a);
 	model_state_reset(b);
+	model_state_set_threads(a, 1);
+	model_state_set_threads(b, 2);
 	for (int k = 0; k < SK; k++) {
-		model_set_step_threads(1);
 		model_step(m, a, token_at(k));
-		model_set_step_threads(2);
 		model_step(m, b, token_at(k));
 		same &= states_equal(a, b);
 	}
-	model_set_step_threads(0);
 	ok(same, "step threads %s %s %s: one and two threads give the same "
 	    "bits over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
 	    precision < 0 ? "params" : precision_name(precision), SK);
@@ -504,9 +580,9 @@ stepper_main(void *arg)
 	return NULL;
 }
 
-/* Several threads stepping at once (one holds the helper, the others run
- * alone) while another model trains: each state ends as when stepped
- * alone. */
+/* Several threads stepping at once (one holds the helper of their pool,
+ * the others run alone) while another model trains in the same pool: each
+ * state ends as when stepped alone. */
 static void
 test_step_concurrent(void)
 {
@@ -515,6 +591,7 @@ test_step_concurrent(void)
 	model *tm = make(CELL_GRU, 2, 64, V, 0, 0.3f, 18);
 	model_ws *ws = model_ws_create(tm, B, T);
 	model_state *ref = model_state_create(m), *s[NS];
+	pool *p = pool_create();
 	stepper st[NS];
 	pthread_t tid[NS];
 	uint16_t x[B * T], y[B * T];
@@ -524,13 +601,15 @@ test_step_concurrent(void)
 	rng_seed(&r, 4);
 	random_ids(x, B * T, V, &r);
 	random_ids(y, B * T, V, &r);
-	model_set_step_threads(1);
+	model_ws_set_pool(ws, p);
+	model_state_set_threads(ref, 1);
 	model_state_reset(ref);
 	for (int k = 0; k < SK; k++)
 		model_step(m, ref, token_at(k));
-	model_set_step_threads(2);
 	for (int i = 0; i < NS; i++) {
 		s[i] = model_state_create(m);
+		model_state_set_pool(s[i], p);
+		model_state_set_threads(s[i], 2);
 		model_state_reset(s[i]);
 		st[i] = (stepper){ m, s[i] };
 		started &= pthread_create(&tid[i], NULL, stepper_main,
@@ -546,11 +625,11 @@ test_step_concurrent(void)
 		same &= states_equal(ref, s[i]);
 		model_state_free(s[i]);
 	}
-	model_set_step_threads(0);
 	ok(started && same, "step threads: %d threads stepping at once beside "
 	    "a training run end as one alone", NS);
 	model_state_free(ref);
 	model_ws_free(ws);
+	pool_free(p);
 	model_free(tm);
 	model_free(m);
 }
@@ -661,8 +740,10 @@ softmax(const float *z, int V, double *p)
 {
 	double mx = z[0], se = 0.0;
 
+	/* Not fmax: GCC 12 for aarch64 fails (an internal compiler error)
+	 * vectorizing an fmax reduction here. */
 	for (int v = 1; v < V; v++)
-		mx = fmax(mx, z[v]);
+		mx = z[v] > mx ? z[v] : mx;
 	for (int v = 0; v < V; v++)
 		se += (p[v] = exp((double)z[v] - mx));
 	for (int v = 0; v < V; v++)
@@ -724,8 +805,9 @@ test_step_half(int cell, int E)
 		softmax(model_step(m, b, token_at(k)), SV, pb);
 		softmax(model_step(r, c, token_at(k)), SV, pc);
 		for (int v = 0; v < SV; v++) {
-			vs_float = fmax(vs_float, fabs(pa[v] - pb[v]));
-			vs_rounded = fmax(vs_rounded, fabs(pc[v] - pb[v]));
+			vs_float = tap_worst(vs_float, fabs(pa[v] - pb[v]));
+			vs_rounded = tap_worst(vs_rounded,
+			    fabs(pc[v] - pb[v]));
 		}
 	}
 	ok(vs_rounded < 1e-5, "fp16 step %s %s = float step on weights rounded "
@@ -759,7 +841,7 @@ test_step_pack32(int cell, int E)
 		softmax(model_step(m, a, token_at(k)), SV, pa);
 		softmax(model_step(p, b, token_at(k)), SV, pb);
 		for (int v = 0; v < SV; v++)
-			worst = fmax(worst, fabs(pa[v] - pb[v]));
+			worst = tap_worst(worst, fabs(pa[v] - pb[v]));
 	}
 	ok(worst < 1e-6, "fp32 packed step %s %s = step on params: max |dp| "
 	    "%.2e over %d steps", cell_name(cell), E ? "embedding" : "one-hot",
@@ -822,7 +904,7 @@ run_optim(const optim_config *c, const double want[3][3])
 	for (int s = 0; s < 3; s++) {
 		optim_step(o, p, grads3[s]);
 		for (int i = 0; i < 3; i++)
-			worst = fmax(worst, fabs(p[i] - want[s][i]));
+			worst = tap_worst(worst, fabs(p[i] - want[s][i]));
 	}
 	optim_free(o);
 	return worst;
@@ -862,7 +944,8 @@ test_optim(void)
 	double w = 0.0;
 	for (int i = 0; i < 3; i++) {
 		double g = grads3[0][i], p0 = i == 0 ? 1 : i == 1 ? -2 : 0.5;
-		w = fmax(w, fabs(p[i] - (p0 - 2e-3 * g / (fabs(g) + 1e-8))));
+		w = tap_worst(w, fabs(p[i] - (p0 - 2e-3 * g /
+		    (fabs(g) + 1e-8))));
 	}
 	ok(w < 1e-6 && o->t == 1, "optim: adam step 1 by hand (%.1e)", w);
 	optim_free(o);
@@ -878,7 +961,7 @@ test_optim(void)
 	w = 0.0;
 	for (int i = 0; i < 3; i++) {
 		double g = grads3[0][i], p0 = i == 0 ? 1 : i == 1 ? -2 : 0.5;
-		w = fmax(w, fabs(q[i] - (p0 - c.lr * g /
+		w = tap_worst(w, fabs(q[i] - (p0 - c.lr * g /
 		    (sqrt(0.01 * g * g) + 1e-8))));
 	}
 	ok(w < 1e-6, "optim: rmsprop step 1 by hand (%.1e)", w);
@@ -929,6 +1012,10 @@ main(void)
 	for (size_t i = 0; i < NELEMS(cells); i++) {
 		test_threads(cells[i], 0);
 		test_threads(cells[i], 12);
+	}
+	for (size_t i = 0; i < NELEMS(cells); i++) {
+		test_kernel_sets(cells[i], 0);
+		test_kernel_sets(cells[i], 12);
 	}
 	test_memorise();
 	for (size_t i = 0; i < NELEMS(cells); i++) {

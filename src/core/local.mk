@@ -17,7 +17,12 @@ libburble_core_a_CFLAGS = $(CORE_CFLAGS)
 libburble_core_a_SOURCES = \
 	src/core/util.c src/core/util.h src/core/rng.h \
 	src/core/text.c src/core/text.h \
-	src/core/model.c src/core/model.h src/core/half.h \
+	src/core/model.c src/core/model.h src/core/model_int.h \
+	src/core/cell.c src/core/cell.h src/core/vec.c src/core/vec.h \
+	src/core/fb.c src/core/pool.c src/core/pool.h \
+	src/core/step.c src/core/half.h \
+	src/core/kernels.c src/core/kernels.h src/core/kern_generic.c \
+	src/core/kern_avx512.c src/core/kern_avx2.c src/core/kern_neon.c \
 	src/core/optim.c src/core/optim.h \
 	src/core/sampler.c src/core/sampler.h \
 	src/core/queue.c src/core/queue.h \

@@ -28,9 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cell.h"
+#include "pool.h"
 #include "rng.h"
-
-enum cell_type { CELL_LSTM, CELL_GRU, CELL_RNN };
 
 #define MODEL_MAX_LAYERS 16
 #define MODEL_MAX_HIDDEN 8192
@@ -54,7 +54,7 @@ typedef struct {
 	size_t size;	/* shape[0] * (ndim == 2 ? shape[1] : 1) */
 } model_tensor;
 
-typedef struct model_pack model_pack;	/* internal to model.c */
+typedef struct model_pack model_pack;	/* internal to step.c */
 
 typedef struct {
 	model_config cfg;
@@ -77,8 +77,7 @@ typedef struct {
 	model_pack *pack;
 } model;
 
-const char *cell_name(int cell);		/* "lstm", "gru", "rnn" */
-int cell_parse(const char *s);			/* -1 if unknown */
+/* cell_name and cell_parse: cell.h. */
 
 /* Check ranges; fills cause with what is allowed. */
 int model_config_check(const model_config *c, char **cause);
@@ -98,6 +97,8 @@ const model_tensor *model_tensor_find(const model *m, const char *name);
 
 typedef struct model_ws model_ws;	/* activations for one (B, T) */
 
+/* A workspace for B streams of T steps; its forwards and backwards run
+ * the kernel set active when it is made (kernels.h). */
 model_ws *model_ws_create(const model *m, int B, int T);
 void model_ws_free(model_ws *ws);
 /* The hidden state carried from batch to batch: h then (LSTM) c, each
@@ -107,6 +108,9 @@ float *model_ws_state(model_ws *ws, size_t *n);
 void model_ws_reset(model_ws *ws);
 /* d loss / d (carried-in state) from the last backward, same layout. */
 const float *model_ws_dstate(const model_ws *ws);
+/* Count ws's forwards and backwards in p (NULL: in none), so that the
+ * batch-1 steps of states in p leave the cores to them. */
+void model_ws_set_pool(model_ws *ws, pool *p);
 
 /*
  * Forward over x, y: (B, T) ids, row b = stream b. Returns the mean
@@ -133,6 +137,9 @@ typedef struct {
 	float step_ns[2];
 	unsigned step_count, step_every;
 	int step_best, step_prev;
+	int threads;	/* model_state_set_threads */
+	pool *pool;	/* model_state_set_pool, or NULL */
+	pool *own;	/* without one: a pool of its own, made when needed */
 } model_state;
 
 model_state *model_state_create(const model *m);
@@ -141,10 +148,18 @@ void model_state_reset(model_state *s);
 void model_state_copy(model_state *dst, const model_state *src);
 /* Feed one token; returns s->logits (V). No dropout. Thread-safe for
  * distinct states. A big enough model's step runs on two cores (the caller
- * and one helper thread) when OpenBLAS may use two threads and no training
- * forward or backward is running; the logits are the same bits either
+ * and the helper thread of s's pool) when OpenBLAS may use two threads,
+ * no other step in the pool has the helper and no training forward or
+ * backward of the pool is running; the logits are the same bits either
  * way. */
 const float *model_step(const model *m, model_state *s, int token);
+/* The pool whose helper s's steps borrow, and whose training passes they
+ * give way to; NULL (the default): a helper of s's own. p must outlive
+ * s's steps. */
+void model_state_set_pool(model_state *s, pool *p);
+/* Threads for s's steps: 0 = decide as above (the default), 1 = always
+ * one, 2 = two whenever the helper is free (tests, benchmarks). */
+void model_state_set_threads(model_state *s, int n);
 /*
  * The weights model_step reads. By default params, as they are. After
  * model_set_precision, a copy of the weight matrices made by that call,
@@ -154,18 +169,16 @@ const float *model_step(const model *m, model_state *s, int token);
  * streams half the bytes, and the step is bound by cache bandwidth. The
  * copy does not follow params: call again after they change, or
  * model_unpack to read params again. Returns the precision in effect:
- * MODEL_FP32 where the CPU cannot widen halves (x86-64 with AVX2, F16C
- * and FMA is needed) or a weight is beyond binary16's range; without
- * AVX2 and FMA there is no copy. Not while a model_step on m runs.
+ * MODEL_FP32 where the active kernel set (kernels.h) has no half panels
+ * (x86-64 with AVX2, F16C and FMA has them, and ARM64) or a weight is
+ * beyond binary16's
+ * range; with no panels at all there is no copy. The copy keeps the
+ * kernel set active when it is made. Not while a model_step on m runs.
  */
 enum model_precision { MODEL_FP32, MODEL_FP16 };
 int model_set_precision(model *m, int precision);
 void model_unpack(model *m);
 const char *precision_name(int precision);	/* "fp32", "fp16" */
 int precision_parse(const char *s);		/* -1 if unknown */
-
-/* Threads for model_step: 0 = decide as above (the default), 1 = always
- * one, 2 = two whenever the helper is free (tests, benchmarks). */
-void model_set_step_threads(int n);
 
 #endif

@@ -63,6 +63,7 @@ struct msg {
 struct session {
 	session_info info;
 	queue *events;
+	pool *pool;		/* the cores the trainer and the samples share */
 	int precision;		/* model_set_precision for every sample */
 	session_info ginfo;	/* the generator's model (snap_mu) */
 	double time_limit;	/* session_config.time_limit */
@@ -569,6 +570,7 @@ epoch_samples(session *s)
 		sampler_config_default(&sc);
 		sc.temps[0] = s->set.sample_temps[i];
 		gen_init(&g, s->m, &s->voc, &s->text, &sc, rng_u64(&r));
+		model_state_set_pool(g.st, s->pool);
 		gen_feed_ids(&g, s->tb.data + start, warm);
 		size_t cap = (size_t)s->set.sample_len * 4 + 1, n = 0;
 		char *text = xmalloc(cap);
@@ -1129,6 +1131,7 @@ gthread_load(session *s, struct genstate *st, const char *path)
 	ckpt_free(&c);
 	gen_init(&st->g, s->gm, &s->gvoc, &s->gtext, &st->gs.smp,
 	    st->gs.seed);
+	model_state_set_pool(st->g.st, s->pool);
 	post_text(s, EV_STATUS, "loaded %s", path);
 }
 
@@ -1141,6 +1144,7 @@ generator_main(void *arg)
 	gen_settings_default(&st.gs);
 	st.gs.seed = s->set.seed;
 	gen_init(&st.g, s->gm, &s->gvoc, &s->gtext, &st.gs.smp, st.gs.seed);
+	model_state_set_pool(st.g.st, s->pool);
 
 	for (;;) {
 		struct msg *c;
@@ -1250,6 +1254,7 @@ session_alloc(void)
 {
 	session *s = xcalloc(1, sizeof *s);
 	s->events = queue_create(1);
+	s->pool = pool_create();
 	pthread_mutex_init(&s->snap_mu, NULL);
 	gen_settings_default(&s->ui_gen);
 	return s;
@@ -1452,8 +1457,11 @@ session_create(const session_config *c, char **cause)
 		goto fail;
 
 	s->ws = model_ws_create(s->m, s->set.B, s->set.T);
-	if (s->have_val)
+	model_ws_set_pool(s->ws, s->pool);
+	if (s->have_val) {
 		s->ws_val = model_ws_create(s->m, s->vb.B, s->vb.T);
+		model_ws_set_pool(s->ws_val, s->pool);
+	}
 	if (resumed && s->prog.state != NULL) {
 		size_t n;
 		float *st = model_ws_state(s->ws, &n);
@@ -1543,6 +1551,7 @@ session_free(session *s)
 	optim_free(s->opt);
 	model_ws_free(s->ws);
 	model_ws_free(s->ws_val);
+	pool_free(s->pool);
 	corpus_free(&s->corp);
 	vocab_free(&s->voc);
 	vocab_free(&s->gvoc);

@@ -36,8 +36,9 @@ void *xalloc_floats(size_t n);
 /* Store an allocated message in *cause (if cause is not NULL); returns -1. */
 int set_cause(char **cause, const char *fmt, ...) BURBLE_PRINTF(2, 3);
 
-/* Monotonic seconds. */
+/* Monotonic seconds; nanoseconds. */
 double now_seconds(void);
+uint64_t now_ns(void);
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
