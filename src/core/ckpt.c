@@ -18,7 +18,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <locale.h>
@@ -28,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ckpt_int.h"
+#include "file.h"
 
 _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24,
     "checkpoints hold IEEE 754 binary32 floats");
@@ -270,61 +269,18 @@ write_body(int fd, const ckpt *c, int with_train, const char *hdr,
 	return 0;
 }
 
-/* PATH.tmp.XXXXXX created with O_EXCL and mode 0666 & ~umask (mkstemp would
- * give 0600, and a checkpoint is an ordinary file). */
+struct save_job {
+	const ckpt *c;
+	int with_train;
+	const char *hdr;
+	size_t hlen;
+};
+
 static int
-tmp_create(const char *path, char **tmpname)
+save_body(int fd, void *arg)
 {
-	static const char chars[] =
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	struct timespec ts;
-	rng_t r;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rng_seed(&r, ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^
-	    ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)(uintptr_t)tmpname);
-	for (int tries = 0; tries < 100; tries++) {
-		char sfx[7];
-		for (int i = 0; i < 6; i++)
-			sfx[i] = chars[rng_below(&r, sizeof chars - 1)];
-		sfx[6] = '\0';
-		char *name = xasprintf("%s.tmp.%s", path, sfx);
-		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0666);
-		if (fd >= 0) {
-			*tmpname = name;
-			return fd;
-		}
-		int e = errno;
-		free(name);
-		if (e != EEXIST) {
-			errno = e;
-			return -1;
-		}
-	}
-	errno = EEXIST;
-	return -1;
-}
-
-static void
-fsync_dir_of(const char *path)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	if (slash == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		/* Some file systems refuse fsync on a directory (EINVAL);
-		 * the file itself is already safe then. */
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(dir);
+	const struct save_job *j = arg;
+	return write_body(fd, j->c, j->with_train, j->hdr, j->hlen);
 }
 
 int
@@ -377,41 +333,10 @@ ckpt_save(const char *path, const ckpt *c, int weights_only, char **cause)
 		    "%zu bytes, more than a checkpoint may hold", path, hlen);
 	}
 
-	char *tmp = NULL;
-	int fd = tmp_create(path, &tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(hdr);
-		return set_cause(cause, "%s: cannot save: %s", path,
-		    strerror(e));
-	}
-	const char *what = "writing";
-	int rc = write_body(fd, c, with_train, hdr, hlen);
-	if (rc == 0) {
-		what = "syncing";
-		rc = fsync(fd);
-	}
-	int e = errno;
-	if (close(fd) < 0 && rc == 0) {
-		what = "closing";
-		rc = -1;
-		e = errno;
-	}
-	if (rc == 0 && rename(tmp, path) < 0) {
-		what = "replacing";
-		rc = -1;
-		e = errno;
-	}
+	struct save_job job = { c, with_train, hdr, hlen };
+	int rc = ckpt_write_atomic(path, save_body, &job, 0, cause);
 	free(hdr);
-	if (rc < 0) {
-		unlink(tmp);
-		free(tmp);
-		return set_cause(cause, "%s: cannot save (%s): %s; the "
-		    "previous file is unchanged", path, what, strerror(e));
-	}
-	free(tmp);
-	fsync_dir_of(path);
-	return 0;
+	return rc;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -489,7 +414,8 @@ static int
 parse_u64_dims(ckpt_reader *x, const char *name, json_t *shape, ckpt_ftensor *t)
 {
 	if (!json_is_array(shape))
-		return ckpt_fail(x, "tensor '%s': shape must be an array", name);
+		return ckpt_fail(x, "tensor '%s': shape must be an array",
+		    name);
 	size_t nd = json_array_size(shape);
 	if (nd < 1 || nd > 2)
 		return ckpt_fail(x, "tensor '%s' has %zu dimensions (1 or 2 "
@@ -499,10 +425,11 @@ parse_u64_dims(ckpt_reader *x, const char *name, json_t *shape, ckpt_ftensor *t)
 	for (size_t i = 0; i < nd; i++) {
 		json_t *d = json_array_get(shape, i);
 		if (!json_is_integer(d))
-			return ckpt_fail(x, "tensor '%s': shape must hold integers",
-			    name);
+			return ckpt_fail(x, "tensor '%s': shape must hold "
+			    "integers", name);
 		if (json_integer_value(d) < 0)
-			return ckpt_fail(x, "tensor '%s' has a negative size", name);
+			return ckpt_fail(x, "tensor '%s' has a negative size",
+			    name);
 		t->shape[i] = (uint64_t)json_integer_value(d);
 	}
 	return 0;
@@ -528,44 +455,46 @@ parse_tensors(ckpt_reader *x, json_t *root)
 		ckpt_ftensor *t = &x->t[x->nt++];
 		t->name = key;
 		if (!json_is_object(v))
-			return ckpt_fail(x, "tensor '%s' is not a JSON object", key);
+			return ckpt_fail(x, "tensor '%s' is not a JSON object",
+			    key);
 		json_t *dt = json_object_get(v, "dtype");
 		if (!json_is_string(dt))
 			return ckpt_fail(x, "tensor '%s' has no dtype", key);
 		if (strcmp(json_string_value(dt), "F32") != 0)
-			return ckpt_fail(x, "tensor '%s' has dtype %.16s; only F32 "
-			    "is supported", key, json_string_value(dt));
+			return ckpt_fail(x, "tensor '%s' has dtype %.16s; only "
+			    "F32 is supported", key, json_string_value(dt));
 		if (parse_u64_dims(x, key, json_object_get(v, "shape"), t) < 0)
 			return -1;
 		uint64_t elems, bytes;
 		if (__builtin_mul_overflow(t->shape[0], t->shape[1], &elems) ||
 		    __builtin_mul_overflow(elems, (uint64_t)4, &bytes))
-			return ckpt_fail(x, "tensor '%s': shape is too large", key);
+			return ckpt_fail(x, "tensor '%s': shape is too large",
+			    key);
 		if (t->ndim == 1)
 			t->shape[1] = 0;
 		json_t *off = json_object_get(v, "data_offsets");
 		if (!json_is_array(off) || json_array_size(off) != 2 ||
 		    !json_is_integer(json_array_get(off, 0)) ||
 		    !json_is_integer(json_array_get(off, 1)))
-			return ckpt_fail(x, "tensor '%s': data_offsets must be two "
-			    "integers", key);
+			return ckpt_fail(x, "tensor '%s': data_offsets must be "
+			    "two integers", key);
 		json_int_t b = json_integer_value(json_array_get(off, 0));
 		json_int_t e = json_integer_value(json_array_get(off, 1));
 		if (b < 0 || e < b)
-			return ckpt_fail(x, "tensor '%s': bad data_offsets [%lld, "
-			    "%lld]", key, (long long)b, (long long)e);
+			return ckpt_fail(x, "tensor '%s': bad data_offsets "
+			    "[%lld, %lld]", key, (long long)b, (long long)e);
 		if ((uint64_t)e > x->data_size)
-			return ckpt_fail(x, "tensor '%s' ends at byte %lld, past the "
-			    "end of the data (%" PRIu64 " bytes; truncated?)",
-			    key, (long long)e, x->data_size);
+			return ckpt_fail(x, "tensor '%s' ends at byte %lld, "
+			    "past the end of the data (%" PRIu64 " bytes; "
+			    "truncated?)", key, (long long)e, x->data_size);
 		t->begin = (uint64_t)b;
 		t->end = (uint64_t)e;
 		if (t->end - t->begin != bytes) {
 			char s[64];
 			shape_str(s, sizeof s, t->ndim, t->shape);
-			return ckpt_fail(x, "tensor '%s' lies about its size: shape "
-			    "%s needs %" PRIu64 " bytes, data_offsets give %"
-			    PRIu64, key, s, bytes, t->end - t->begin);
+			return ckpt_fail(x, "tensor '%s' lies about its size: "
+			    "shape %s needs %" PRIu64 " bytes, data_offsets "
+			    "give %" PRIu64, key, s, bytes, t->end - t->begin);
 		}
 	}
 	/* Tile check: sort a copy of the indices by begin (n is small). */
@@ -589,8 +518,8 @@ parse_tensors(ckpt_reader *x, json_t *root)
 			rc = ckpt_fail(x, "tensors '%s' and '%s' overlap",
 			    x->t[ord[k - 1]].name, t->name);
 		else if (t->begin > at)
-			rc = ckpt_fail(x, "%" PRIu64 " unused bytes before tensor "
-			    "'%s'", t->begin - at, t->name);
+			rc = ckpt_fail(x, "%" PRIu64 " unused bytes before "
+			    "tensor '%s'", t->begin - at, t->name);
 		at = t->end;
 	}
 	free(ord);
@@ -611,13 +540,14 @@ find_tensor(ckpt_reader *x, const char *name)
 
 /* Read n floats of tensor t starting at float index first; all finite. */
 static int
-read_floats(ckpt_reader *x, const ckpt_ftensor *t, uint64_t first, float *dst, size_t n)
+read_floats(ckpt_reader *x, const ckpt_ftensor *t, uint64_t first,
+    float *dst, size_t n)
 {
 	if (pread_all(x->fd, dst, n * sizeof *dst, x->data_start +
 	    t->begin + 4 * first) < 0) {
 		if (errno == 0)
-			return ckpt_fail(x, "truncated (the file shrank while being "
-			    "read)");
+			return ckpt_fail(x, "truncated (the file shrank while "
+			    "being read)");
 		return ckpt_fail(x, "%s", strerror(errno));
 	}
 #if CKPT_BIG_ENDIAN
@@ -625,9 +555,9 @@ read_floats(ckpt_reader *x, const ckpt_ftensor *t, uint64_t first, float *dst, s
 #endif
 	for (size_t i = 0; i < n; i++)
 		if (!isfinite(dst[i]))
-			return ckpt_fail(x, "tensor '%s' holds %s at index %" PRIu64
-			    " (a diverged model?)", t->name, isnan(dst[i]) ?
-			    "NaN" : "infinity", first + i);
+			return ckpt_fail(x, "tensor '%s' holds %s at index %"
+			    PRIu64 " (a diverged model?)", t->name,
+			    isnan(dst[i]) ? "NaN" : "infinity", first + i);
 	return 0;
 }
 
@@ -643,8 +573,9 @@ check_layout(ckpt_reader *x, const model_config *c)
 	for (int i = 0; i < n; i++) {
 		ckpt_ftensor *t = find_tensor(x, e[i].name);
 		if (t == NULL)
-			return ckpt_fail(x, "tensor '%s' is missing (burble.config: "
-			    "%s, layers %d, hidden %d, vocab %d, embed %d)",
+			return ckpt_fail(x, "tensor '%s' is missing "
+			    "(burble.config: %s, layers %d, hidden %d, vocab "
+			    "%d, embed %d)",
 			    e[i].name, cell_name(c->cell), c->L, c->H, c->V,
 			    c->E);
 		if (t->ndim != e[i].ndim || t->shape[0] != e[i].shape[0] ||
@@ -652,9 +583,9 @@ check_layout(ckpt_reader *x, const model_config *c)
 			char got[64], want[64];
 			shape_str(got, sizeof got, t->ndim, t->shape);
 			shape_str(want, sizeof want, e[i].ndim, e[i].shape);
-			return ckpt_fail(x, "lies about its sizes: tensor '%s' is "
-			    "%s, but burble.config (%s, layers %d, hidden %d, "
-			    "vocab %d, embed %d) needs %s", e[i].name, got,
+			return ckpt_fail(x, "lies about its sizes: tensor '%s' "
+			    "is %s, but burble.config (%s, layers %d, hidden "
+			    "%d, vocab %d, embed %d) needs %s", e[i].name, got,
 			    cell_name(c->cell), c->L, c->H, c->V, c->E, want);
 		}
 		t->used = 1;
@@ -895,9 +826,9 @@ ckpt_load(const char *path, ckpt *c, char **cause)
 	memset(c, 0, sizeof *c);
 	memset(&x, 0, sizeof x);
 	x.path = path;
-	x.fd = open(path, O_RDONLY | O_CLOEXEC);
+	x.fd = file_open_read(path, 0, "model file", cause);
 	if (x.fd < 0)
-		return set_cause(cause, "%s: %s", path, strerror(errno));
+		return -1;
 
 	locale_t cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0), old = 0;
 	if (cloc != (locale_t)0)

@@ -10,6 +10,8 @@
  *                one reader walk any table
  *   ckpt_meta.c  the __metadata__ strings: burble's tables and top-level
  *                keys
+ *   ckpt_out.c   the output's safety: may a checkpoint be written there,
+ *                the lock, the atomic replacement, stale temporary files
  */
 #ifndef BURBLE_CKPT_INT_H
 #define BURBLE_CKPT_INT_H
@@ -183,5 +185,16 @@ int ckpt_meta_write(json_t *meta, const ckpt *c, const ckpt_meta_ctx *m);
  * settings, progress and history into c, the optimizer step into m). */
 int ckpt_meta_read(ckpt_reader *x, json_t *meta, int phase, ckpt *c,
     ckpt_meta_ctx *m);
+
+/* Write a new file at path through write_fn (which returns -1 with errno
+ * on failure) atomically: an unnamed temporary file in the directory
+ * (O_TMPFILE, so that a kill leaves nothing), or "PATH.tmp.XXXXXX" where
+ * that is not supported or named is set; fsync; a temporary name (linkat)
+ * and rename over path; fsync of the directory. A symbolic link at path
+ * is written through (the file it leads to is replaced, the link stays).
+ * On failure the previous file is untouched and no temporary file is left
+ * (ckpt_out.c). */
+int ckpt_write_atomic(const char *path, int (*write_fn)(int, void *),
+    void *arg, int named, char **cause);
 
 #endif

@@ -279,13 +279,15 @@ static const ckpt_field settings_fields[] = {
 	FIELD_FLOAT_IN("val_frac", train_settings, val_frac, 0, 1),
 	FIELD_OBJECT("optim", train_settings, opt, &optim_table),
 	FIELD_FLOAT_IN("lr_decay", train_settings, lr_decay, 0, FLT_MAX),
-	FIELD_INT("lr_decay_after", train_settings, lr_decay_after, 0, INT_MAX, 0),
+	FIELD_INT("lr_decay_after", train_settings, lr_decay_after, 0,
+	    INT_MAX, 0),
 	FIELD_FLOAT_IN("clip", train_settings, clip, 0, FLT_MAX),
 	FIELD_INT("epochs", train_settings, epochs, 0, INT_MAX, 0),
 	FIELD_LONG("max_steps", train_settings, max_steps, 0, LONG_MAX, 0),
 	FIELD_INT("patience", train_settings, patience, 0, INT_MAX, 0),
 	FIELD_LONG("eval_every", train_settings, eval_every, 0, LONG_MAX, 0),
-	FIELD_LONG("report_every", train_settings, report_every, 0, LONG_MAX, 0),
+	FIELD_LONG("report_every", train_settings, report_every, 0,
+	    LONG_MAX, 0),
 	FIELD_U64("seed", train_settings, seed),
 	FIELD_INT("sample_len", train_settings, sample_len, 0, 1 << 24, 0),
 	FIELD_CUSTOM("sample_temps", temps_write, temps_read, 0),
@@ -367,11 +369,11 @@ version_read(ckpt_reader *x, json_t *v, ckpt *c, ckpt_meta_ctx *m)
 	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0)
 		return ckpt_fail(x, "bad format version '%.20s'", s);
 	if (n > CKPT_FORMAT_VERSION)
-		return ckpt_fail(x, "was written by a newer burble (format %ld; "
-		    "this one reads format %d)", n, CKPT_FORMAT_VERSION);
+		return ckpt_fail(x, "was written by a newer burble (format "
+		    "%ld; this one reads format %d)", n, CKPT_FORMAT_VERSION);
 	if (n < CKPT_FORMAT_VERSION)
-		return ckpt_fail(x, "was written by an older burble (format %ld; "
-		    "this one reads format %d)", n, CKPT_FORMAT_VERSION);
+		return ckpt_fail(x, "was written by an older burble (format "
+		    "%ld; this one reads format %d)", n, CKPT_FORMAT_VERSION);
 	return 0;
 }
 

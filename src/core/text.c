@@ -6,8 +6,10 @@
  * How a corpus is read (the choices text.h leaves open are made here):
  *
  *  - Each file is read whole: a regular file is memory-mapped, anything else
- *    (standard input, a pipe, /proc) is read into a buffer that doubles as
- *    it fills. Files stay mapped until the corpus is encoded.
+ *    (standard input, a pipe or FIFO, /proc) is read into a buffer that
+ *    doubles as it fills. Files stay mapped until the corpus is encoded. A
+ *    directory, a device or a socket is refused before it is opened, so
+ *    that nothing blocks on a device (file_open_read).
  *  - Two passes over the bytes. The first validates (strict UTF-8: no
  *    overlong forms, surrogates, code points above U+10FFFF or truncated
  *    sequences; no NUL byte), normalises and counts every symbol. The
@@ -72,6 +74,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "text.h"
 #include "util.h"
 
@@ -235,33 +238,6 @@ source_free(struct source *s)
 	s->len = 0;
 }
 
-static int
-open_error(char **cause, const char *label, int err)
-{
-	char *what;
-	int r;
-
-	switch (err) {
-	case ENOENT:
-		return set_cause(cause, "%s: no such file", label);
-	case ENOTDIR:
-		return set_cause(cause, "%s: no such file (a part of the path "
-		    "is not a directory)", label);
-	case EACCES:
-	case EPERM:
-		return set_cause(cause, "%s: permission denied", label);
-	case EISDIR:
-		return set_cause(cause, "%s: is a directory", label);
-	default:
-		what = xstrdup(strerror(err));
-		if (what[0] >= 'A' && what[0] <= 'Z')
-			what[0] = (char)(what[0] - 'A' + 'a');
-		r = set_cause(cause, "%s: %s", label, what);
-		free(what);
-		return r;
-	}
-}
-
 /* Read fd to its end into a buffer that grows geometrically. */
 static int
 read_all(int fd, struct source *s, char **cause)
@@ -287,7 +263,7 @@ read_all(int fd, struct source *s, char **cause)
 			if (errno == EINTR)
 				continue;
 			free(p);
-			return open_error(cause, s->label, errno);
+			return file_error(cause, s->label, errno);
 		}
 		len += (size_t)r;
 	}
@@ -310,17 +286,13 @@ source_read(struct source *s, const char *path, char **cause)
 		r = read_all(STDIN_FILENO, s, cause);
 	} else {
 		s->label = path;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = file_open_read(path, FILE_FIFO_OK, "text file", cause);
 		if (fd < 0)
-			return open_error(cause, path, errno);
+			return -1;
 		if (fstat(fd, &st) != 0) {
-			r = open_error(cause, path, errno);
+			r = file_error(cause, path, errno);
 			close(fd);
 			return r;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			close(fd);
-			return set_cause(cause, "%s: is a directory", path);
 		}
 		if (S_ISREG(st.st_mode) && st.st_size > 0) {
 			if ((uintmax_t)st.st_size > SIZE_MAX) {
@@ -337,7 +309,7 @@ source_read(struct source *s, const char *path, char **cause)
 				s->mapped = 1;
 			}
 		}
-		/* Pipes, devices, /proc files (size 0), or mmap failed. */
+		/* Pipes, FIFOs, /proc files (size 0), or mmap failed. */
 		r = s->mapped ? 0 : read_all(fd, s, cause);
 		close(fd);
 	}

@@ -79,8 +79,10 @@ void vocab_free(vocab *v);
  * it are an error naming them (up to a few, as U+XXXX and the glyph), unless
  * map_unknown is set and fixed has an unknown symbol.
  * Errors name the file and the problem: missing, unreadable, a directory,
- * empty, invalid UTF-8 at byte offset N, NUL bytes (binary data), only one
- * distinct character, more than TEXT_MAX_VOCAB distinct characters.
+ * a device or a socket (a FIFO or a pipe is read; a FIFO waits for its
+ * writer), empty, invalid UTF-8 at byte offset N, NUL bytes (binary
+ * data), only one distinct character, more than TEXT_MAX_VOCAB distinct
+ * characters.
  */
 int corpus_load(corpus *c, const char *const *paths, size_t npaths,
     const text_opts *o, const vocab *fixed, int map_unknown, char **cause);
