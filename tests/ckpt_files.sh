@@ -47,7 +47,12 @@ mkdir "$T/kill"
 "$BURBLE" train $big --steps 1 -o "$T/kill/m.safetensors" "$corpus" \
 	>"$T/log" 2>&1
 ok $? "kill: a first checkpoint"
-loads=0 mid=0 n=15
+# saving PID: whether the run has a checkpoint file open for writing (an
+# unnamed temporary file shows as "DIR/#INODE (deleted)" in /proc).
+saving() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -q -E -- "$T/kill/(#|.*\.tmp\.)"
+}
+loads=0 mid=0 left=0 n=15
 i=0
 while [ $i -lt $n ]; do
 	"$BURBLE" train $big --steps 100000 -o "$T/kill/m.safetensors" \
@@ -57,17 +62,19 @@ while [ $i -lt $n ]; do
 	if [ $((i % 2)) -eq 0 ]; then
 		rand_sleep 600
 	else
-		# Every other kill lands while a temporary file is being
-		# written, whatever the build's speed (ASan slows steps more
-		# than saves): poll for it, up to 10 s.
+		# Every other kill lands while a checkpoint is being written,
+		# whatever the build's speed (ASan slows steps more than
+		# saves): poll for it, up to about 10 s.
 		_j=0
-		while [ $_j -lt 5000 ] && ! ls "$T/kill" | grep -q '\.tmp\.'; do
+		while [ $_j -lt 2000 ] && ! saving $pid; do
 			_j=$((_j + 1))
 		done
 	fi
+	kill -STOP $pid 2>/dev/null
+	saving $pid && mid=$((mid + 1))
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
-	ls "$T/kill" | grep -q '\.tmp\.' && mid=$((mid + 1))
+	ls "$T/kill" | grep -q '\.tmp\.' && left=$((left + 1))
 	rm -f "$T/kill/"*.tmp.*
 	"$BURBLE" info "$T/kill/m.safetensors" >/dev/null 2>"$T/err" &&
 		"$BURBLE" info "$T/kill/m.best.safetensors" >/dev/null 2>&1 &&
@@ -78,6 +85,10 @@ is "$loads" "$n" \
 	"kill -9 at random moments: the checkpoints load after all $n kills"
 [ $mid -gt 0 ]
 ok $? "kill: some kills hit a save in progress ($mid of $n)"
+# Only the instant between naming the temporary file and the rename may
+# leave one.
+[ $((left * 4)) -le $mid ]
+ok $? "kill: no temporary file left behind ($left after $mid kills mid-save)"
 
 # ---- unwritable places ---------------------------------------------
 "$BURBLE" train $small --hidden 16 --steps 6 --eval-every 2 \

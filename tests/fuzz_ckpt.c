@@ -7,18 +7,9 @@
  * disk traffic). A load must succeed or fail with a one-line message naming
  * the file; sanitizers catch everything else. Not part of `make check`.
  *
- * Build from the top of a configured tree (config.h there), with clang:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -fno-sanitize-recover=undefined -I. -Isrc \
- *       $(pkg-config --cflags jansson openblas) tests/fuzz_ckpt.c \
- *       src/ckpt.c src/model.c src/optim.c src/text.c src/train.c \
- *       src/util.c $(pkg-config --libs jansson openblas) -lm -pthread \
- *       -o fuzz_ckpt
- * Run (the checked-in broken files, and the two valid ones, are the seeds;
- * new finds go to the first directory):
- *   mkdir -p fuzz-corpus
- *   ./fuzz_ckpt -max_total_time=60 -max_len=65536 -rss_limit_mb=2048 \
- *       -timeout=10 fuzz-corpus tests/ckpt-bad
+ * Build and run it with tests/fuzz.sh SECONDS (it compiles the core
+ * with clang, -fsanitize=fuzzer,address,undefined, and seeds the run with
+ * the broken and the valid files of tests/ckpt-bad).
  */
 #include "config.h"
 

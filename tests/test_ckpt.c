@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,6 +26,8 @@
 #include <jansson.h>
 
 #include "ckpt.h"
+#include "ckpt_int.h"
+#include "file.h"
 #include "tap.h"
 #include "util.h"
 
@@ -374,22 +377,6 @@ count_tmp(const char *dir)
 }
 
 static void
-remove_tmp(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL)
-		if (strstr(e->d_name, ".tmp.") != NULL) {
-			char *p = xasprintf("%s/%s", dir, e->d_name);
-			unlink(p);
-			free(p);
-		}
-	closedir(d);
-}
-
-static void
 rm_rf(const char *path)
 {
 	struct stat st;
@@ -418,6 +405,353 @@ one_line(const char *cause, const char *path)
 {
 	return cause != NULL && strchr(cause, '\n') == NULL &&
 	    strstr(cause, path) != NULL;
+}
+
+/* ---- the output's safety ---------------------------------------------- */
+
+/* ckpt_load of a FIFO (nobody writing) must fail at once, not block in
+ * open(2): in a child, so that a hang is a failure, not a stuck test. */
+static void
+test_load_special(void)
+{
+	char *fifo = xasprintf("%s/fifo.safetensors", tmpdir);
+	char buf[512] = "";
+	int fds[2], st = 0;
+
+	if (mkfifo(fifo, 0600) != 0 || pipe(fds) != 0) {
+		skip("mkfifo failed");
+		free(fifo);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		ckpt c;
+		char *why = NULL;
+		alarm(5);
+		int rc = ckpt_load(fifo, &c, &why);
+		dprintf(fds[1], "%s", why ? why : "");
+		_exit(rc < 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	ssize_t n = read(fds[0], buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && one_line(buf, fifo) &&
+	    strstr(buf, "is a FIFO, not a model file"), "load of a FIFO fails "
+	    "at once: %s", WIFSIGNALED(st) ? "(it blocked)" : buf);
+	unlink(fifo);
+	free(fifo);
+
+	ckpt c;
+	char *cause = NULL;
+	int rc = ckpt_load("/dev/null", &c, &cause);
+	ok(rc < 0 && one_line(cause, "/dev/null") &&
+	    strstr(cause, "is a character device, not a model file"),
+	    "load of a device: %s", STR(cause));
+	free(cause);
+}
+
+/* Check path; want NULL: allowed, else refused with want in the message,
+ * which names the path. */
+static void
+check_out(const char *what, const char *path, int force, const char *want)
+{
+	char *cause = NULL;
+	int rc = ckpt_check_output(path, force, &cause);
+
+	if (want == NULL)
+		ok(rc == 0, "%s: may be written (%s)", what, STR(cause));
+	else
+		ok(rc < 0 && one_line(cause, path) && strstr(cause, want),
+		    "%s: %s", what, STR(cause));
+	free(cause);
+}
+
+static void
+test_check_output(void)
+{
+	char *dir = xasprintf("%s/out", tmpdir);
+	char *p = xasprintf("%s/new.safetensors", dir);
+	char *ck = xasprintf("%s/m.safetensors", dir);
+	char *txt = xasprintf("%s/notes.txt", dir);
+	char *fifo = xasprintf("%s/fifo", dir);
+	char *pt = xasprintf("%s/torch.safetensors", dir);
+	char *ln = xasprintf("%s/link.safetensors", dir);
+	char *q;
+	ckpt a, b;
+
+	mkdir(dir, 0777);
+	make_ckpt(&a, CELL_GRU, 1, 4, 0, 1, 3);
+	ckpt_save(ck, &a, 0, NULL);
+	spit(txt, "my notes\n", 9);
+	check_out("a new file", p, 0, NULL);
+	ok(access(p, F_OK) != 0 && count_tmp(dir) == 0, "... and checking "
+	    "created nothing");
+	check_out("a burble checkpoint", ck, 0, NULL);
+	check_out("an empty name", "", 1, "''");
+	check_out("a directory", dir, 1, "it is a directory");
+	check_out("a text file", txt, 0, "refusing to overwrite");
+	check_out("a text file", txt, 0, "not a burble checkpoint");
+	check_out("a text file with force", txt, 1, NULL);
+	size_t n;
+	unsigned char *t = slurp(txt, &n);
+	ok(t != NULL && n == 9 && memcmp(t, "my notes\n", 9) == 0, "... the "
+	    "text file is untouched");
+	free(t);
+	check_out("a character device, even with force", "/dev/null", 1,
+	    "it is a character device");
+	if (mkfifo(fifo, 0600) == 0)
+		check_out("a FIFO, even with force", fifo, 1, "it is a FIFO");
+	else
+		skip("mkfifo failed");
+	/* A safetensors file, not burble's (no "format": "burble"). */
+	FILE *f = open_with_header(pt, "{\"__metadata__\":{\"format\":"
+	    "\"pt\"}}", 32);
+	fclose(f);
+	check_out("a safetensors file of another program", pt, 0,
+	    "not a burble checkpoint");
+	q = xasprintf("%s/nodir/m.safetensors", dir);
+	check_out("a missing directory", q, 0, "no directory");
+	free(q);
+	q = xasprintf("%s/m.safetensors", txt);
+	check_out("a file as the directory", q, 0, strerror(ENOTDIR));
+	free(q);
+	if (geteuid() != 0) {
+		q = xasprintf("%s/ro", dir);
+		mkdir(q, 0555);
+		char *r = xasprintf("%s/m.safetensors", q);
+		check_out("a read-only directory", r, 0, strerror(EACCES));
+		free(r);
+		free(q);
+	} else
+		skip("read-only directory: running as root");
+
+	/* Symbolic links are followed to the file; the link stays a link. */
+	ok(symlink("m.safetensors", ln) == 0, "a link to the checkpoint");
+	check_out("a link to a checkpoint", ln, 0, NULL);
+	make_ckpt(&b, CELL_GRU, 1, 4, 0, 1, 4);
+	struct stat st;
+	ok(ckpt_save(ln, &b, 0, NULL) == 0 && lstat(ln, &st) == 0 &&
+	    S_ISLNK(st.st_mode), "saving through the link keeps the link");
+	ckpt c;
+	if (ckpt_load(ck, &c, NULL) == 0) {
+		ok(same_ckpt(&b, &c, 1), "... and replaces the file it leads "
+		    "to");
+		ckpt_free(&c);
+	} else
+		ok(0, "... and replaces the file it leads to");
+	unlink(ln);
+	if (symlink("notes.txt", ln) == 0)
+		check_out("a link to a text file", ln, 0,
+		    "not a burble checkpoint");
+	unlink(ln);
+	if (symlink("gone.safetensors", ln) == 0)
+		check_out("a link to nothing", ln, 0, "symbolic link");
+	char *cause = NULL;
+	int rc = ckpt_save(ln, &b, 0, &cause);
+	ok(rc < 0 && one_line(cause, ln) && lstat(ln, &st) == 0 &&
+	    S_ISLNK(st.st_mode), "saving through a link to nothing fails, the "
+	    "link stays: %s", STR(cause));
+	free(cause);
+	unlink(ln);
+	ckpt_free(&a);
+	ckpt_free(&b);
+	free(p);
+	free(ck);
+	free(txt);
+	free(fifo);
+	free(pt);
+	free(ln);
+	free(dir);
+}
+
+/* In a child: ckpt_lock(path); 0 when refused as written by another run
+ * with pid want in the message. */
+static int
+lock_refused_in_child(const char *path, pid_t want)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		char *why = NULL, pidstr[32];
+		snprintf(pidstr, sizeof pidstr, "(pid %d)", (int)want);
+		int fd = ckpt_lock(path, &why);
+		_exit(fd < 0 && one_line(why, path) &&
+		    strstr(why, "being written by another burble run") &&
+		    strstr(why, pidstr) ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Several processes take and release the lock as fast as they can; each
+ * checks that it is alone while holding it. */
+static int
+lock_stress(const char *path, const char *holder, int nproc, int iters)
+{
+	int bad = 0;
+
+	for (int i = 0; i < nproc; i++)
+		if (fork() == 0) {
+			int clash = 0;
+			for (int k = 0; k < iters; k++) {
+				int fd;
+				while ((fd = ckpt_lock(path, NULL)) < 0)
+					;
+				int h = open(holder, O_CREAT | O_EXCL | O_WRONLY,
+				    0600);
+				clash += h < 0;
+				if (h >= 0) {
+					close(h);
+					unlink(holder);
+				}
+				ckpt_unlock(path, fd);
+			}
+			_exit(clash > 0);
+		}
+	for (int i = 0; i < nproc; i++) {
+		int st;
+		wait(&st);
+		bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	}
+	return bad;
+}
+
+static void
+test_lock(void)
+{
+	char *dir = xasprintf("%s/lock", tmpdir);
+	char *p = xasprintf("%s/m.safetensors", dir);
+	char *lp = xasprintf("%s.lock", p);
+	char *holder = xasprintf("%s/holder", dir);
+	char *cause = NULL;
+	size_t n;
+
+	mkdir(dir, 0777);
+	int fd = ckpt_lock(p, &cause);
+	ok(fd >= 0, "lock (%s)", STR(cause));
+	unsigned char *text = slurp(lp, &n);
+	ok(text != NULL && atol((char *)text) == (long)getpid(), "the lock "
+	    "file holds our pid");
+	free(text);
+	free(cause);
+	cause = NULL;
+	int fd2 = ckpt_lock(p, &cause);
+	ok(fd2 < 0 && one_line(cause, p) && strstr(cause, "being written by "
+	    "another burble run"), "a second lock in the same process is "
+	    "refused: %s", STR(cause));
+	free(cause);
+	cause = NULL;
+	ok(lock_refused_in_child(p, getpid()), "a second lock in another "
+	    "process is refused, naming our pid");
+	ckpt_unlock(p, fd);
+	ok(access(lp, F_OK) != 0, "unlock removes the lock file");
+
+	/* A run holds it, then dies without unlocking. */
+	int sync[2];
+	if (pipe(sync) == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			int cfd = ckpt_lock(p, NULL);
+			if (write(sync[1], "x", 1) != 1 || cfd < 0)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		char c;
+		if (read(sync[0], &c, 1) != 1)
+			diag("the child did not lock");
+		ok(lock_refused_in_child(p, pid), "locked by another process: "
+		    "refused, naming its pid");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sync[0]);
+		close(sync[1]);
+		fd = ckpt_lock(p, &cause);
+		ok(fd >= 0, "the lock of a run that died is taken over (%s)",
+		    STR(cause));
+		ckpt_unlock(p, fd);
+		free(cause);
+		cause = NULL;
+	}
+
+	/* A file that is not ours is neither taken nor changed. */
+	spit(lp, "my own notes\n", 13);
+	fd = ckpt_lock(p, &cause);
+	ok(fd < 0 && one_line(cause, p) && strstr(cause, "not a burble lock"),
+	    "a foreign PATH.lock is refused: %s", STR(cause));
+	text = slurp(lp, &n);
+	ok(text != NULL && n == 13 && memcmp(text, "my own notes\n", 13) == 0,
+	    "... and left as it was");
+	free(text);
+	free(cause);
+	unlink(lp);
+
+	ok(lock_stress(p, holder, 4, 300) == 0, "4 processes locking and "
+	    "unlocking 300 times each: never two holders at once");
+	ok(access(lp, F_OK) != 0, "... and no lock file left");
+	free(dir);
+	free(p);
+	free(lp);
+	free(holder);
+}
+
+/* ckpt_write_atomic, both ways: unnamed (O_TMPFILE) and named. */
+static int
+write_hello(int fd, void *arg)
+{
+	const char *s = arg;
+	return write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int
+write_fail(int fd, void *arg)
+{
+	(void)arg;
+	if (write(fd, "half", 4) != 4)
+		return -1;
+	errno = ENOSPC;
+	return -1;
+}
+
+static void
+test_atomic(void)
+{
+	char *dir = xasprintf("%s/atomic", tmpdir);
+	char *p = xasprintf("%s/f", dir);
+
+	mkdir(dir, 0777);
+	for (int named = 0; named < 2; named++) {
+		const char *how = named ? "named" : "unnamed";
+		char *cause = NULL;
+		size_t n;
+		char want[16];
+		snprintf(want, sizeof want, "version %d\n", named);
+		int rc = ckpt_write_atomic(p, write_hello, want, named, &cause);
+		unsigned char *got = slurp(p, &n);
+		ok(rc == 0 && got != NULL && n == strlen(want) &&
+		    memcmp(got, want, n) == 0 && count_tmp(dir) == 0,
+		    "%s temporary file: written whole, nothing left (%s)", how,
+		    STR(cause));
+		free(got);
+		free(cause);
+		cause = NULL;
+		rc = ckpt_write_atomic(p, write_fail, NULL, named, &cause);
+		got = slurp(p, &n);
+		ok(rc < 0 && one_line(cause, p) &&
+		    strstr(cause, strerror(ENOSPC)) && got != NULL &&
+		    n == strlen(want) && memcmp(got, want, n) == 0 &&
+		    count_tmp(dir) == 0, "%s: a failed write leaves the "
+		    "previous file and no temporary file: %s", how,
+		    STR(cause));
+		free(got);
+		free(cause);
+	}
+	unlink(p);
+	free(p);
+	free(dir);
 }
 
 /* ---- tests ------------------------------------------------------------- */
@@ -796,8 +1130,77 @@ test_save_errors(void)
 	free(dir);
 }
 
+/* Whether process pid has a file open in dir (a save in progress: the
+ * unnamed temporary file shows as "DIR/#INODE (deleted)"). */
+static int
+writing_in(pid_t pid, const char *dir)
+{
+	char *fds = xasprintf("/proc/%d/fd", (int)pid), link[4096];
+	DIR *d = opendir(fds);
+	struct dirent *e;
+	size_t n = strlen(dir);
+	int yes = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *p = xasprintf("%s/%s", fds, e->d_name);
+		ssize_t k = readlink(p, link, sizeof link - 1);
+		free(p);
+		if (k > 0) {
+			link[k] = '\0';
+			yes |= strncmp(link, dir, n) == 0 && link[n] == '/';
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	free(fds);
+	return yes;
+}
+
+/* Stale temporary files of ours are removed, nothing else. */
+static void
+test_clean_stale(const char *dir, const char *path)
+{
+	static const char *const decoys[] = {
+		"m.safetensors.tmp.Ab12C", "m.safetensors.tmp.Ab12Cde",
+		"m.safetensors.tmp.Ab-2Cd", "n.safetensors.tmp.Ab12Cd",
+		"m.safetensors.tmp.", "m.safetensors.lock.tmp.Ab12Cd",
+	};
+	char *stale = xasprintf("%s/m.safetensors.tmp.Ab12Cd", dir);
+	char *sdir = xasprintf("%s/m.safetensors.tmp.Dir123", dir);
+	char *cause = NULL;
+	int kept = 0;
+
+	spit(stale, "partial", 7);
+	mkdir(sdir, 0777);
+	for (size_t i = 0; i < NELEMS(decoys); i++) {
+		char *q = xasprintf("%s/%s", dir, decoys[i]);
+		spit(q, "mine", 4);
+		free(q);
+	}
+	int fd = ckpt_lock(path, &cause);
+	int n = fd >= 0 ? ckpt_clean_stale(path, &cause) : -1;
+	ckpt_unlock(path, fd);
+	for (size_t i = 0; i < NELEMS(decoys); i++) {
+		char *q = xasprintf("%s/%s", dir, decoys[i]);
+		kept += access(q, F_OK) == 0;
+		unlink(q);
+		free(q);
+	}
+	ok(n == 1 && access(stale, F_OK) != 0, "a stale PATH.tmp.XXXXXX is "
+	    "removed (%d; %s)", n, STR(cause));
+	ok(kept == (int)NELEMS(decoys) && access(sdir, F_OK) == 0 &&
+	    access(path, F_OK) == 0, "... and nothing else: other names, a "
+	    "directory, the checkpoint");
+	rmdir(sdir);
+	free(cause);
+	free(stale);
+	free(sdir);
+}
+
 /* A child saves a big model over and over; SIGKILL at random moments. The
- * file must always load, and be one version or the other, whole. */
+ * file must always load, and be one version or the other, whole; the
+ * saves cut short must leave no temporary file (but in the instant between
+ * naming it and the rename). */
 static void
 test_kill_during_save(void)
 {
@@ -805,12 +1208,13 @@ test_kill_during_save(void)
 	char *path = xasprintf("%s/m.safetensors", dir);
 	ckpt v[2];
 	rng_t r;
-	int loads = 0, mid = 0, iters = 0, whole = 1;
+	int loads = 0, mid = 0, left = 0, iters = 0, whole = 1;
 
 	mkdir(dir, 0777);
+	char *rdir = realpath(dir, NULL);
 	make_ckpt(&v[0], CELL_LSTM, 2, 384, 0, 1, 100);
 	make_ckpt(&v[1], CELL_LSTM, 2, 384, 0, 1, 200);
-	if (ckpt_save(path, &v[0], 0, NULL) < 0) {
+	if (rdir == NULL || ckpt_save(path, &v[0], 0, NULL) < 0) {
 		ok(0, "kill test: first save");
 		return;
 	}
@@ -823,11 +1227,15 @@ test_kill_during_save(void)
 		}
 		struct timespec ts = { 0, (long)rng_below(&r, 150000000) };
 		nanosleep(&ts, NULL);
+		kill(pid, SIGSTOP);
+		waitpid(pid, NULL, WUNTRACED);
+		mid += writing_in(pid, rdir);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		if (count_tmp(dir) > 0)
-			mid++;
-		remove_tmp(dir);
+		left += count_tmp(dir);
+		int fd = ckpt_lock(path, NULL);
+		ckpt_clean_stale(path, NULL);
+		ckpt_unlock(path, fd);
 		ckpt c;
 		char *cause = NULL;
 		if (ckpt_load(path, &c, &cause) == 0) {
@@ -845,8 +1253,14 @@ test_kill_during_save(void)
 	    "kills (%d of them mid-save)", iters, mid);
 	ok(whole, "... and was always one complete version");
 	ok(mid > 0, "... some kills hit a save in progress (%d)", mid);
+	ok(left * 4 <= mid, "... and left no temporary file behind (%d after "
+	    "%d kills mid-save; only the instant between link and rename "
+	    "may)", left, mid);
+	ok(count_tmp(dir) == 0, "no temporary file after the cleaning");
+	test_clean_stale(dir, path);
 	ckpt_free(&v[0]);
 	ckpt_free(&v[1]);
+	free(rdir);
 	free(path);
 	free(dir);
 }
@@ -1151,6 +1565,10 @@ main(void)
 	test_costly_json();
 	test_long_history();
 	test_mutations();
+	test_load_special();
+	test_check_output();
+	test_lock();
+	test_atomic();
 	test_kill_during_save();
 
 	rm_rf(tmpdir);

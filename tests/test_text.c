@@ -10,15 +10,20 @@
 #define _POSIX_C_SOURCE 200809L	/* mkdtemp, dup */
 #endif
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "tap.h"
 #include "text.h"
 #include "util.h"
@@ -924,6 +929,133 @@ test_fuzz(void)
 	    "(%zu loaded)", loaded);
 }
 
+/* Open the FIFO p for writing once a reader has it open (a few seconds at
+ * most: a writer must not wait for a reader that has gone). */
+static int
+fifo_writer(const char *p)
+{
+	for (int i = 0; i < 500; i++) {
+		int fd = open(p, O_WRONLY | O_NONBLOCK);
+		if (fd >= 0)
+			return fd;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Pipes and FIFOs are read (a FIFO waits for its writer); directories,
+ * devices and sockets are refused before anything can block on them. */
+static void
+test_special_files(void)
+{
+	corpus c;
+	char *cause = NULL, *p;
+	int fds[2];
+	pid_t pid;
+
+	/* A FIFO whose writer comes a little later. */
+	p = xasprintf("%s/fifo", dir);
+	if (mkfifo(p, 0600) != 0) {
+		skip("mkfifo failed");
+		skip("mkfifo failed");
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			usleep(500000);	/* the reader is waiting by then */
+			int fd = fifo_writer(p);
+			if (fd < 0 || write(fd, "hello world\n", 12) != 12)
+				_exit(1);
+			_exit(0);
+		}
+		alarm(30);	/* a hang fails the test */
+		int r = load(&c, NULL, NULL, 0, &cause, 1, p);
+		waitpid(pid, NULL, 0);
+		alarm(0);
+		ok(r == 0 && c.n == 12, "a FIFO is read once its writer comes "
+		    "(%s)", cause ? cause : "ok");
+		if (r == 0)
+			corpus_free(&c);
+		free(cause);
+		cause = NULL;
+		/* A writer that opens and goes without a word. */
+		pid = fork();
+		if (pid == 0)
+			_exit(fifo_writer(p) < 0);
+		alarm(30);
+		check_error("a FIFO closed without data", NULL, NULL, 0, p,
+		    ": empty file", 1, p, NULL);
+		waitpid(pid, NULL, 0);
+		alarm(0);
+	}
+	free(p);
+
+	/* A pipe, as bash's <(zcat x.gz) gives it: /dev/fd/N. */
+	if (pipe(fds) == 0) {
+		char path[32];
+		snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+		if (write(fds[1], "ab\nba\n", 6) != 6)
+			diag("pipe write failed");
+		close(fds[1]);
+		int r = load(&c, NULL, NULL, 0, &cause, 1, path);
+		ok(r == 0 && c.n == 6, "a pipe is read (%s)",
+		    cause ? cause : "ok");
+		if (r == 0)
+			corpus_free(&c);
+		free(cause);
+		cause = NULL;
+		close(fds[0]);
+	}
+
+	/* Devices: /dev/zero would never end, a terminal would wait. */
+	check_error("a character device", NULL, NULL, 0, "/dev/null",
+	    ": is a character device, not a text file", 1, "/dev/null", NULL);
+
+	/* A socket: open(2) would fail with "no such device or address". */
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	p = xasprintf("%s/sock", dir);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", p);
+	if (sock >= 0 && bind(sock, (struct sockaddr *)&sa, sizeof sa) == 0)
+		check_error("a socket", NULL, NULL, 0, p,
+		    ": is a socket, not a text file", 1, p, NULL);
+	else
+		skip("cannot bind a unix socket");
+	if (sock >= 0)
+		close(sock);
+	unlink(p);
+	free(p);
+}
+
+/* file_same: device and inode, links followed; a missing file is never
+ * the same. */
+static void
+test_same(void)
+{
+	char *a = puts_file("same-a.txt", "a\n");
+	char *b = puts_file("same-b.txt", "a\n");
+	char *h = xasprintf("%s/same-hard.txt", dir);
+	char *s = xasprintf("%s/same-sym.txt", dir);
+	char *dot = xasprintf("%s/./same-a.txt", dir);
+	char *none = xasprintf("%s/same-none.txt", dir);
+
+	ok(file_same(a, a) && file_same(a, dot), "a file is itself, however "
+	    "its path is spelled");
+	ok(link(a, h) == 0 && file_same(a, h), "a hard link is the same file");
+	ok(symlink(a, s) == 0 && file_same(s, a), "a symbolic link is the file "
+	    "it leads to");
+	ok(!file_same(a, b), "two files with the same content are not the "
+	    "same");
+	ok(!file_same(none, none) && !file_same(a, none) &&
+	    !file_same(none, a) && !file_same(NULL, a),
+	    "a missing file is never the same, not even as itself");
+	free(a);
+	free(b);
+	free(h);
+	free(s);
+	free(dot);
+	free(none);
+}
+
 static void
 test_speed(void)
 {
@@ -981,6 +1113,8 @@ main(void)
 	test_encode();
 	test_batcher();
 	test_fuzz();
+	test_special_files();
+	test_same();
 	test_speed();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -16,6 +16,8 @@ libburble_core_a_CPPFLAGS = $(CORE_CPPFLAGS)
 libburble_core_a_CFLAGS = $(CORE_CFLAGS)
 libburble_core_a_SOURCES = \
 	src/core/util.c src/core/util.h src/core/rng.h \
+	src/core/file.c src/core/file.h \
+	src/core/utf8.c src/core/utf8.h \
 	src/core/text.c src/core/text.h \
 	src/core/model.c src/core/model.h src/core/model_int.h \
 	src/core/cell.c src/core/cell.h src/core/vec.c src/core/vec.h \
@@ -27,7 +29,9 @@ libburble_core_a_SOURCES = \
 	src/core/sampler.c src/core/sampler.h \
 	src/core/queue.c src/core/queue.h \
 	src/core/train.c src/core/train.h \
-	src/core/ckpt.c src/core/ckpt.h \
+	src/core/ckpt.c src/core/ckpt.h src/core/ckpt_int.h \
+	src/core/ckpt_field.c src/core/ckpt_meta.c src/core/ckpt_out.c \
+	src/core/jwrite.c src/core/jwrite.h \
 	src/core/gen.c src/core/gen.h \
 	src/core/session.c src/core/session.h
 

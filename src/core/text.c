@@ -6,8 +6,10 @@
  * How a corpus is read (the choices text.h leaves open are made here):
  *
  *  - Each file is read whole: a regular file is memory-mapped, anything else
- *    (standard input, a pipe, /proc) is read into a buffer that doubles as
- *    it fills. Files stay mapped until the corpus is encoded.
+ *    (standard input, a pipe or FIFO, /proc) is read into a buffer that
+ *    doubles as it fills. Files stay mapped until the corpus is encoded. A
+ *    directory, a device or a socket is refused before it is opened, so
+ *    that nothing blocks on a device (file_open_read).
  *  - Two passes over the bytes. The first validates (strict UTF-8: no
  *    overlong forms, surrogates, code points above U+10FFFF or truncated
  *    sequences; no NUL byte), normalises and counts every symbol. The
@@ -21,9 +23,9 @@
  *    concatenated as they are, like cat(1): nothing is inserted between
  *    them (in record mode each file ends its last record).
  *  - Lowercasing comes first, then the filter. Both use a "C.UTF-8" locale
- *    object (towlower_l, iswprint_l), so they never depend on the global
- *    locale; where that locale does not exist, a built-in table covers
- *    Latin-1, Latin Extended-A, Greek and Cyrillic.
+ *    object (utf8.c: towlower_l, iswprint_l), so they never depend on the
+ *    global locale; where that locale does not exist, a built-in table
+ *    covers Latin-1, Latin Extended-A, Greek and Cyrillic.
  *  - TEXT_FILTER_PRINTABLE keeps what one expects of printable text:
  *    letters, marks, digits, punctuation, symbols and spaces (iswprint),
  *    plus newline and tab. It drops control characters (C0, DEL, C1, also
@@ -56,7 +58,7 @@
 #include "config.h"
 
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L	/* newlocale, towlower_l, O_CLOEXEC */
+#define _POSIX_C_SOURCE 200809L	/* freelocale, O_CLOEXEC */
 #endif
 
 #include <sys/types.h>
@@ -71,229 +73,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wctype.h>
 
+#include "file.h"
 #include "text.h"
 #include "util.h"
 
 #define NSYMS (TEXT_EOR + 1)	/* code points and the two specials */
 #define MAX_MISSING_SHOWN 5
 #define BMP_DROP UINT32_MAX
-
-/* ---- UTF-8 ------------------------------------------------------------ */
-
-size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c, v;
-
-	if (len == 0)
-		return 0;
-	c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xc2)		/* a continuation byte, or an overlong lead */
-		return 0;
-	if (c < 0xe0) {
-		if (len < 2 || (s[1] & 0xc0) != 0x80)
-			return 0;
-		*cp = (c & 0x1f) << 6 | (s[1] & 0x3f);
-		return 2;
-	}
-	if (c < 0xf0) {
-		if (len < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		v = (c & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
-		    (s[2] & 0x3f);
-		if (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))
-			return 0;
-		*cp = v;
-		return 3;
-	}
-	if (c < 0xf5) {
-		if (len < 4 || (s[1] & 0xc0) != 0x80 ||
-		    (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		v = (c & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
-		    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-		if (v < 0x10000 || v > 0x10ffff)
-			return 0;
-		*cp = v;
-		return 4;
-	}
-	return 0;
-}
-
-size_t
-utf8_encode(uint32_t cp, char out[4])
-{
-	unsigned char *o = (unsigned char *)out;
-
-	if (cp >= 0x110000 || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;	/* not encodable: the replacement character */
-	if (cp < 0x80) {
-		o[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (unsigned char)(0xc0 | cp >> 6);
-		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (unsigned char)(0xe0 | cp >> 12);
-		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (unsigned char)(0xf0 | cp >> 18);
-	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* ---- character classes ------------------------------------------------ */
-
-/* Format characters (Unicode category Cf) that the printable filter drops:
- * all of them but U+200C/U+200D (joiners) and U+E0020..U+E007F (emoji
- * tags). Sorted ranges. */
-static const uint32_t format_ranges[][2] = {
-	{ 0x00ad, 0x00ad }, { 0x0600, 0x0605 }, { 0x061c, 0x061c },
-	{ 0x06dd, 0x06dd }, { 0x070f, 0x070f }, { 0x0890, 0x0891 },
-	{ 0x08e2, 0x08e2 }, { 0x180e, 0x180e }, { 0x200b, 0x200b },
-	{ 0x200e, 0x200f }, { 0x202a, 0x202e }, { 0x2060, 0x2064 },
-	{ 0x2066, 0x206f }, { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb },
-	{ 0x110bd, 0x110bd }, { 0x110cd, 0x110cd }, { 0x13430, 0x1343f },
-	{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 },
-};
-
-static int
-is_format(uint32_t cp)
-{
-	size_t i;
-
-	for (i = 0; i < NELEMS(format_ranges); i++) {
-		if (cp < format_ranges[i][0])
-			return 0;
-		if (cp <= format_ranges[i][1])
-			return 1;
-	}
-	return 0;
-}
-
-/* Printable without a locale: everything but controls, line and paragraph
- * separators, format characters and noncharacters. */
-static int
-fallback_printable(uint32_t cp)
-{
-	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-		return 0;
-	if (cp == 0x2028 || cp == 0x2029 || is_format(cp))
-		return 0;
-	if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
-		return 0;
-	return 1;
-}
-
-/* Lowercase without a locale: Latin-1, Latin Extended-A, Greek, Cyrillic. */
-static uint32_t
-fallback_lower(uint32_t c)
-{
-	if (c < 0x80)
-		return c >= 'A' && c <= 'Z' ? c + 32 : c;
-	if (c >= 0xc0 && c <= 0xde && c != 0xd7)
-		return c + 32;
-	if (c >= 0x100 && c <= 0x17f) {
-		if (c == 0x130)
-			return 'i';
-		if (c == 0x178)
-			return 0xff;
-		if ((c <= 0x137 || (c >= 0x14a && c <= 0x177)) && c % 2 == 0)
-			return c + 1;
-		if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) &&
-		    c % 2 == 1)
-			return c + 1;
-		return c;
-	}
-	if (c >= 0x386 && c <= 0x3ab) {
-		if (c == 0x386)
-			return 0x3ac;
-		if (c >= 0x388 && c <= 0x38a)
-			return c + 37;
-		if (c == 0x38c)
-			return 0x3cc;
-		if (c == 0x38e || c == 0x38f)
-			return c + 63;
-		if (c >= 0x391 && c != 0x3a2)
-			return c + 32;
-		return c;
-	}
-	if (c >= 0x400 && c <= 0x52f) {
-		if (c <= 0x40f)
-			return c + 80;
-		if (c <= 0x42f)
-			return c + 32;
-		if (c == 0x4c0)
-			return 0x4cf;
-		if (((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) ||
-		    c >= 0x4d0) && c % 2 == 0)
-			return c + 1;
-		if (c >= 0x4c1 && c <= 0x4ce && c % 2 == 1)
-			return c + 1;
-	}
-	return c;
-}
-
-/* The "C.UTF-8" character classes, or (locale_t)0 for the fallbacks. */
-static locale_t
-utf8_locale(void)
-{
-#ifdef __STDC_ISO_10646__	/* wchar_t values are code points */
-	locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	if (l == (locale_t)0)
-		l = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
-	return l;
-#else
-	return (locale_t)0;
-#endif
-}
-
-static uint32_t
-lower_cp(locale_t loc, uint32_t cp)
-{
-	if (loc != (locale_t)0) {
-		wint_t w = towlower_l((wint_t)cp, loc);
-		if ((uint32_t)w < 0x110000 &&
-		    !((uint32_t)w >= 0xd800 && (uint32_t)w <= 0xdfff))
-			return (uint32_t)w;
-		return cp;
-	}
-	return fallback_lower(cp);
-}
-
-static int
-printable_cp(locale_t loc, uint32_t cp)
-{
-	if (cp == '\n' || cp == '\t')
-		return 1;
-	if (loc != (locale_t)0)
-		return iswprint_l((wint_t)cp, loc) && !is_format(cp);
-	return fallback_printable(cp);
-}
-
-/* Whether cp can be shown between quotes in a one-line message. */
-static int
-showable_cp(uint32_t cp)
-{
-	if (cp >= 0x110000)
-		return 0;
-	if (cp == ' ' || (cp >= 0x300 && cp <= 0x36f))	/* combining */
-		return 0;
-	return fallback_printable(cp);
-}
 
 /* "'ж' (U+0436)" ("'ж'" when brief), "U+000A", "the end-of-record
  * symbol"; into buf. */
@@ -306,7 +93,7 @@ describe_sym(uint32_t cp, int brief, char buf[32])
 		return "the end-of-record symbol";
 	if (cp == TEXT_UNK)
 		return "the unknown symbol";
-	if (showable_cp(cp)) {
+	if (utf8_showable(cp)) {
 		u[utf8_encode(cp, u)] = '\0';
 		if (brief)
 			snprintf(buf, 32, "'%s'", u);
@@ -336,6 +123,25 @@ text_opts_copy(text_opts *dst, const text_opts *src)
 	*dst = *src;
 	dst->filter_set = src->filter_set ? xstrdup(src->filter_set) : NULL;
 	dst->record_sep = src->record_sep ? xstrdup(src->record_sep) : NULL;
+}
+
+static const char *const filter_names[] = { "none", "printable", "set" };
+
+const char *
+text_filter_name(int filter)
+{
+	if (filter < 0 || (size_t)filter >= NELEMS(filter_names))
+		return filter_names[TEXT_FILTER_NONE];
+	return filter_names[filter];
+}
+
+int
+text_filter_parse(const char *s)
+{
+	for (size_t i = 0; i < NELEMS(filter_names); i++)
+		if (strcmp(s, filter_names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 int
@@ -432,33 +238,6 @@ source_free(struct source *s)
 	s->len = 0;
 }
 
-static int
-open_error(char **cause, const char *label, int err)
-{
-	char *what;
-	int r;
-
-	switch (err) {
-	case ENOENT:
-		return set_cause(cause, "%s: no such file", label);
-	case ENOTDIR:
-		return set_cause(cause, "%s: no such file (a part of the path "
-		    "is not a directory)", label);
-	case EACCES:
-	case EPERM:
-		return set_cause(cause, "%s: permission denied", label);
-	case EISDIR:
-		return set_cause(cause, "%s: is a directory", label);
-	default:
-		what = xstrdup(strerror(err));
-		if (what[0] >= 'A' && what[0] <= 'Z')
-			what[0] = (char)(what[0] - 'A' + 'a');
-		r = set_cause(cause, "%s: %s", label, what);
-		free(what);
-		return r;
-	}
-}
-
 /* Read fd to its end into a buffer that grows geometrically. */
 static int
 read_all(int fd, struct source *s, char **cause)
@@ -484,7 +263,7 @@ read_all(int fd, struct source *s, char **cause)
 			if (errno == EINTR)
 				continue;
 			free(p);
-			return open_error(cause, s->label, errno);
+			return file_error(cause, s->label, errno);
 		}
 		len += (size_t)r;
 	}
@@ -507,17 +286,13 @@ source_read(struct source *s, const char *path, char **cause)
 		r = read_all(STDIN_FILENO, s, cause);
 	} else {
 		s->label = path;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = file_open_read(path, FILE_FIFO_OK, "text file", cause);
 		if (fd < 0)
-			return open_error(cause, path, errno);
+			return -1;
 		if (fstat(fd, &st) != 0) {
-			r = open_error(cause, path, errno);
+			r = file_error(cause, path, errno);
 			close(fd);
 			return r;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			close(fd);
-			return set_cause(cause, "%s: is a directory", path);
 		}
 		if (S_ISREG(st.st_mode) && st.st_size > 0) {
 			if ((uintmax_t)st.st_size > SIZE_MAX) {
@@ -534,7 +309,7 @@ source_read(struct source *s, const char *path, char **cause)
 				s->mapped = 1;
 			}
 		}
-		/* Pipes, devices, /proc files (size 0), or mmap failed. */
+		/* Pipes, FIFOs, /proc files (size 0), or mmap failed. */
 		r = s->mapped ? 0 : read_all(fd, s, cause);
 		close(fd);
 	}
@@ -622,7 +397,7 @@ keep_cp(const struct loader *ld, uint32_t cp)
 		return ld->akeep[cp];
 	switch (ld->filter) {
 	case TEXT_FILTER_PRINTABLE:
-		return printable_cp(ld->loc, cp);
+		return utf8_printable(ld->loc, cp);
 	case TEXT_FILTER_SET:
 		return in_set(ld, cp);
 	default:
@@ -675,7 +450,7 @@ transform(struct loader *ld, uint32_t cp)
 
 	if (slot != NULL && *slot != 0)
 		return *slot == BMP_DROP ? BMP_DROP : *slot - 1;
-	r = ld->lower ? lower_cp(ld->loc, cp) : cp;
+	r = ld->lower ? utf8_lower(ld->loc, cp) : cp;
 	if (ld->filter != TEXT_FILTER_NONE && !keep_cp(ld, r))
 		r = BMP_DROP;
 	if (slot != NULL)
@@ -825,7 +600,7 @@ loader_init(struct loader *ld, const text_opts *o, char **cause)
 			ld->akeep[c] = 1;
 	}
 	for (c = 0; c < 128; c++) {
-		l = ld->lower ? lower_cp(ld->loc, (uint32_t)c) : (uint32_t)c;
+		l = ld->lower ? utf8_lower(ld->loc, (uint32_t)c) : (uint32_t)c;
 		ld->amap[c] = (int16_t)(keep_cp(ld, l) ? (int)l : -1);
 	}
 	ld->keep_nl = ld->akeep['\n'];
@@ -1081,7 +856,7 @@ text_encode(const vocab *v, const text_opts *o, const char *s, size_t len,
 		} else
 			q += k;
 		if (lower)
-			cp = lower_cp(loc, cp);
+			cp = utf8_lower(loc, cp);
 		if ((id = vocab_id(v, cp)) < 0) {
 			skipped++;
 			if (v == NULL || v->unk < 0)

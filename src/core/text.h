@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "utf8.h"	/* utf8_decode, utf8_encode */
+
 #define TEXT_UNK 0x110000u /* the unknown symbol, shown as U+FFFD */
 #define TEXT_EOR 0x110001u /* end of record, shown as a newline */
 #define TEXT_MAX_VOCAB 65535
@@ -57,6 +59,10 @@ typedef struct {
 
 void text_opts_free(text_opts *o);
 void text_opts_copy(text_opts *dst, const text_opts *src);
+/* "none", "printable", "set" (and "none" for anything else). */
+const char *text_filter_name(int filter);
+/* The filter named s, or -1. */
+int text_filter_parse(const char *s);
 
 /* Id of code point cp, or -1. */
 int vocab_id(const vocab *v, uint32_t cp);
@@ -73,8 +79,10 @@ void vocab_free(vocab *v);
  * it are an error naming them (up to a few, as U+XXXX and the glyph), unless
  * map_unknown is set and fixed has an unknown symbol.
  * Errors name the file and the problem: missing, unreadable, a directory,
- * empty, invalid UTF-8 at byte offset N, NUL bytes (binary data), only one
- * distinct character, more than TEXT_MAX_VOCAB distinct characters.
+ * a device or a socket (a FIFO or a pipe is read; a FIFO waits for its
+ * writer), empty, invalid UTF-8 at byte offset N, NUL bytes (binary
+ * data), only one distinct character, more than TEXT_MAX_VOCAB distinct
+ * characters.
  */
 int corpus_load(corpus *c, const char *const *paths, size_t npaths,
     const text_opts *o, const vocab *fixed, int map_unknown, char **cause);
@@ -86,12 +94,6 @@ void corpus_free(corpus *c);
  * *n ids, or NULL with *cause on invalid UTF-8. */
 uint16_t *text_encode(const vocab *v, const text_opts *o, const char *s,
     size_t len, size_t *n, size_t *nskipped, char **cause);
-
-/* Decode one UTF-8 sequence at s (len bytes available). Returns its length
- * (1-4) and stores the code point, or 0 if invalid/incomplete. */
-size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
-/* Encode cp (< 0x110000) into out; returns 1-4. */
-size_t utf8_encode(uint32_t cp, char out[4]);
 
 /*
  * The classic char-rnn batching: the split's n ids become B parallel streams
