@@ -1,4 +1,5 @@
-/* cli.c - command-line helpers: validated numbers, usage errors.
+/* cli.c - what the subcommands share: messages, validated numbers, the
+ * model loader.
  *
  * Copyright (C) 2026 The burble developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,8 +12,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "model.h"
 
 const char *cli_command = NULL;
 
@@ -134,5 +138,58 @@ cli_u64(const char *opt, const char *arg, uint64_t *out)
 		return -1;
 	}
 	*out = (uint64_t)v;
+	return 0;
+}
+
+int
+cli_precision(const char *arg, int *precision)
+{
+	if ((*precision = precision_parse(arg)) < 0) {
+		cli_usage_error("--precision: must be fp16 or fp32, got '%s'",
+		    arg);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t
+cli_clock_seed(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000003u) ^ (uint64_t)ts.tv_nsec ^
+	    ((uint64_t)getpid() << 32);
+}
+
+int
+cli_no_color_env(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return nc != NULL && nc[0] != '\0';
+}
+
+char *
+cli_history_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	if (state != NULL && state[0] == '/')
+		return xasprintf("%s/burble/history", state);
+	if (home != NULL && home[0] != '\0')
+		return xasprintf("%s/.local/state/burble/history", home);
+	return NULL;
+}
+
+int
+cli_load_model(const char *path, ckpt *c)
+{
+	char *cause = NULL;
+	if (path == NULL)
+		return cli_usage_error("a model is needed: -m MODEL");
+	if (ckpt_load(path, c, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return 1;
+	}
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* cli.h - command-line helpers: validated numbers, usage errors.
+/* cli.h - what the subcommands share: messages, validated numbers, the
+ * model loader, and the subcommands' entry points (main.c dispatches).
  *
  * Copyright (C) 2026 The burble developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,9 +9,19 @@
 
 #include <stdint.h>
 
+#include "ckpt.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
+
+/* The subcommands: argv[0] is the command's name, the options follow.
+ * Each returns the exit status. */
+int cli_train(int argc, char **argv);
+int cli_sample(int argc, char **argv);
+int cli_repl(int argc, char **argv);
+int cli_eval(int argc, char **argv);
+int cli_info(int argc, char **argv);
+int cli_bench(int argc, char **argv);
 
 /* The command being parsed ("train", ...) for "Try 'burble CMD --help'". */
 extern const char *cli_command;
@@ -31,5 +42,18 @@ int cli_u64(const char *opt, const char *arg, uint64_t *out);
 /* A duration > 0: seconds, or a number with s, m or h ("90", "10m",
  * "1.5h"), at most a year. */
 int cli_duration(const char *opt, const char *arg, double *seconds);
+/* --precision: fp16 or fp32 (MODEL_FP16, MODEL_FP32). */
+int cli_precision(const char *arg, int *precision);
+
+/* A seed from the clock and the process id (no --seed). */
+uint64_t cli_clock_seed(void);
+/* NO_COLOR is set and not empty. */
+int cli_no_color_env(void);
+/* The prompt history: $XDG_STATE_HOME/burble/history (allocated), or NULL
+ * without a home. */
+char *cli_history_path(void);
+/* Load the model of -m path into c: 0, EXIT_USAGE without a path, 1 (said
+ * why) when it cannot be loaded. */
+int cli_load_model(const char *path, ckpt *c);
 
 #endif

@@ -24,6 +24,7 @@ libburble_core_a_SOURCES = \
 	src/core/train.c src/core/train.h \
 	src/core/ckpt.c src/core/ckpt.h \
 	src/core/gen.c src/core/gen.h \
-	src/core/session.c src/core/session.h
+	src/core/session.c src/core/session.h src/core/session_int.h \
+	src/core/session_train.c src/core/session_gen.c
 
 EXTRA_DIST += src/core/poison

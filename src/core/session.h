@@ -139,20 +139,10 @@ typedef struct {
 				   MODEL_FP32 or MODEL_FP16 (model.h) */
 	int generator;		/* start the generator thread (the prompt) */
 	/* With resume: the training settings come from the checkpoint (so the
-	 * run continues exactly), except those whose bit is set here, which
-	 * come from train above. */
+	 * run continues exactly), except those whose bit is set here
+	 * (OVERRIDE_* in train.h), which come from train above. */
 	unsigned overrides;
 } session_config;
-
-enum {
-	OVERRIDE_EPOCHS = 1 << 0,
-	OVERRIDE_STEPS = 1 << 1,
-	OVERRIDE_PATIENCE = 1 << 2,
-	OVERRIDE_EVAL_EVERY = 1 << 3,
-	OVERRIDE_SAMPLES = 1 << 4,	/* sample_len, sample_temps */
-	OVERRIDE_LR = 1 << 5,		/* lr, lr_decay, lr_decay_after */
-	OVERRIDE_CLIP = 1 << 6,
-};
 
 typedef struct session session;
 

@@ -1,13 +1,14 @@
-/* bench.c - `burble bench`: training and sampling speed against the
+/* cli_bench.c - `burble bench`: training and sampling speed against the
  * machine's own sgemm peak, measured in one run.
  *
  * Copyright (C) 2026 The burble developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Conventions (doc/performance.md says more):
- *  - Training: each timed step is batcher_get + model_forward (train) +
- *    model_backward + grad_clip + optim_step (Adam), after 2 untimed
- *    warm-up steps; chars/s = B*T*steps / seconds.
+ *  - Training: each timed step is batcher_get + train_step (forward with
+ *    dropout, backward, clip, Adam: the step `burble train` takes, without
+ *    the divergence guard), after 2 untimed warm-up steps; chars/s =
+ *    B*T*steps / seconds.
  *  - FLOPs: forward+backward counts as 3x the forward matrix FLOPs, per
  *    character 2*G*H*(in+H) per layer plus 2*V*H for the output layer,
  *    where in = H above the first layer and in = E for the first (0 for
@@ -33,7 +34,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "cli.h"
 #include "model.h"
 #include "optim.h"
 #include "rng.h"
@@ -315,6 +316,8 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 	optim *opt = NULL;
 	optim_config oc;
 	train_settings ts;
+	train_step_result r;
+	float lr;
 	batcher bt;
 	rng_t rng;
 	double t0 = 0.0, m0 = 0.0, s0 = 0.0, m1, s1;
@@ -324,6 +327,7 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 		goto out;
 	train_settings_default(&ts);
 	oc = ts.opt;	/* Adam, lr 2e-3: what `burble train` runs */
+	lr = oc.lr;
 	opt = optim_create(&oc, m->nparams);
 	ws = model_ws_create(m, o->B, o->T);
 	rng_seed(&rng, BENCH_SEED + 1);
@@ -338,18 +342,15 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 		if (k == 0)
 			model_ws_reset(ws);
 		batcher_get(&bt, k, x, y);
-		double loss = model_forward(m, ws, x, y, 1, &rng, NULL);
-		if (!isfinite(loss)) {
+		train_step(m, ws, opt, x, y, &rng, &lr, ts.clip, step, NULL, &r);
+		if (!isfinite(r.loss)) {
 			set_cause(cause, "the training loss is %g at step %d",
-			    loss, step + 1);
+			    r.loss, step + 1);
 			goto out;
 		}
-		model_backward(m, ws, x, y);
-		grad_clip(m->grads, m->nparams, ts.clip);
-		optim_step(opt, m->params, m->grads);
 		if (step == BENCH_WARMUP)
-			res->loss0 = loss;
-		res->loss1 = loss;
+			res->loss0 = r.loss;
+		res->loss1 = r.loss;
 	}
 	res->train_s = now_seconds() - t0;
 	cpu_snap(&m1, &s1);
@@ -530,10 +531,7 @@ parse_args(bench_opts *o, int argc, char **argv)
 	int ch;
 
 	memset(o, 0, sizeof *o);
-	o->mc.cell = CELL_LSTM;
-	o->mc.L = 2;
-	o->mc.H = 256;
-	o->mc.E = 0;
+	train_model_default(&o->mc);	/* the model `burble train` builds */
 	o->mc.V = BENCH_GEN_V;
 	o->mc.dropout = BENCH_DROPOUT;
 	o->B = 64;
@@ -635,7 +633,7 @@ parse_args(bench_opts *o, int argc, char **argv)
 }
 
 int
-bench_main(int argc, char **argv)
+cli_bench(int argc, char **argv)
 {
 	bench_opts o;
 	bench_result res;
