@@ -17,6 +17,7 @@ libburble_core_a_CFLAGS = $(CORE_CFLAGS)
 libburble_core_a_SOURCES = \
 	src/core/util.c src/core/util.h src/core/rng.h \
 	src/core/text.c src/core/text.h \
+	src/core/escape.c src/core/escape.h \
 	src/core/model.c src/core/model.h src/core/half.h \
 	src/core/optim.c src/core/optim.h \
 	src/core/sampler.c src/core/sampler.h \

@@ -40,6 +40,7 @@ event_free(event *e)
 	free(e->prob);
 	free(e->act);
 	free(e->hist);
+	free(e->path);
 	free(e);
 }
 
@@ -187,9 +188,12 @@ session_get_generation(const session *s, gen_settings *g)
 void
 session_quit(session *s)
 {
-	if (s->tmsg != NULL)
+	if (s->tmsg != NULL) {
+		/* Before the message: an evaluation under way stops at once
+		 * (the trainer reads messages between steps only). */
+		atomic_store(&s->stop, 1);
 		send_msg(s->tmsg, MSG_QUIT, 0, 0, NULL, NULL);
-	else
+	} else
 		session_post_text(s, EV_DONE, "no training");
 }
 
@@ -456,7 +460,6 @@ session_create(const session_config *c, char **cause)
 	int threads = session_set_threads(c->threads);
 	s->set = c->train;
 	s->precision = c->precision;
-	s->time_limit = c->time_limit;
 	if ((resumed ? resume_from(s, c, cause) : start_fresh(s, c, cause)) != 0)
 		goto fail;
 	vocab_copy(&s->voc, &s->corp.voc);
@@ -464,6 +467,8 @@ session_create(const session_config *c, char **cause)
 	if (setup_data(s, s->corp.name, cause) != 0)
 		goto fail;
 	setup_training(s, resumed);
+	train_bounds_init(&s->bounds, &s->set, c->time_limit,
+	    (c->overrides & OVERRIDE_EPOCHS) != 0);
 
 	if (c->output != NULL)
 		snprintf(s->info.output, sizeof s->info.output, "%s", c->output);
@@ -475,6 +480,7 @@ session_create(const session_config *c, char **cause)
 			set_cause(cause, "%s: %s", c->metrics, strerror(errno));
 			goto fail;
 		}
+		s->metrics_path = xstrdup(c->metrics);
 	}
 
 	session_fill_info(&s->info, s->m, s->corpus_name, threads);
@@ -503,6 +509,7 @@ session_free(session *s)
 	if (s == NULL)
 		return;
 	if (s->trainer_started) {
+		atomic_store(&s->stop, 1);
 		send_msg(s->tmsg, MSG_ABORT, 0, 0, NULL, NULL);
 		pthread_join(s->trainer, NULL);
 	}
@@ -517,6 +524,7 @@ session_free(session *s)
 	queue_free(s->events, (void (*)(void *))event_free);
 	if (s->metrics != NULL)
 		fclose(s->metrics);
+	free(s->metrics_path);
 	model_free(s->gm);
 	model_free(s->m);
 	optim_free(s->opt);

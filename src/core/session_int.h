@@ -52,7 +52,12 @@ struct session {
 	queue *events;
 	int precision;		/* model_set_precision for every sample */
 	session_info ginfo;	/* the generator's model (snap_mu) */
-	double time_limit;	/* session_config.time_limit */
+	train_bounds bounds;	/* epochs, steps, time */
+	double run_time;	/* this run's seconds: steps, evaluations,
+				   samples, saves (not pauses) */
+	atomic_int stop;	/* session_quit or _free: stop evaluating or
+				   sampling now (the trainer clears it when it
+				   takes the message) */
 
 	/* The trainer's world (training sessions). */
 	int training;
@@ -75,6 +80,8 @@ struct session {
 	int save_failed;	/* the last save of the output failed */
 	int weights_only;
 	FILE *metrics;
+	char *metrics_path;
+	int metrics_failed;	/* a write failed: no more metrics */
 	uint16_t *bx, *by;	/* (B, T) batch */
 	train_guard guard;	/* the divergence guard */
 

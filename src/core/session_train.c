@@ -76,23 +76,15 @@ save_latest(session *s, float loss)
 
 /* ---- training ----------------------------------------------------------- */
 
-static long
-total_steps(const session *s)
-{
-	long by_epochs = s->set.epochs > 0 ?
-	    (long)s->set.epochs * (long)s->tb.nbatches : 0;
-	if (s->set.max_steps > 0 && (by_epochs == 0 || s->set.max_steps < by_epochs))
-		return s->set.max_steps;
-	return by_epochs;
-}
-
 static void
 fill_progress(const session *s, event *e)
 {
 	e->step = s->prog.step;
-	e->total_steps = total_steps(s);
+	e->total_steps = train_bounds_steps(&s->bounds, s->tb.nbatches);
 	e->epoch = s->prog.epoch;
-	e->epochs = s->set.epochs;
+	e->epochs = s->bounds.epochs;
+	e->time_limit = s->bounds.time_limit;
+	e->run_elapsed = s->run_time;
 	e->batch = s->prog.batch;
 	e->nbatches = s->tb.nbatches;
 	e->lr = s->prog.lr;
@@ -113,18 +105,28 @@ metrics_line(session *s, const char *kind, float loss, float acc,
 	    (double)s->prog.epoch + (double)s->prog.batch /
 	    (double)MAX(s->tb.nbatches, 1), loss, loss / M_LN2, acc,
 	    s->prog.lr, cps, s->prog.elapsed);
-	fflush(s->metrics);
+	if (fflush(s->metrics) != 0 || ferror(s->metrics)) {
+		session_post_text(s, EV_ERROR, "%s: write error; no more metrics "
+		    "are written", s->metrics_path);
+		fclose(s->metrics);
+		s->metrics = NULL;
+		s->metrics_failed = 1;
+	}
 }
 
-/* Mean loss and accuracy over the whole validation split. */
-static void
+/* Mean loss and accuracy over the whole validation split; -1 when a quit
+ * stopped it. */
+static int
 evaluate(session *s, float *loss, float *acc)
 {
 	train_eval ev;
 
-	train_eval_batches(s->m, s->ws_val, &s->vb, s->bx, s->by, NULL, &ev);
+	if (train_eval_batches(s->m, s->ws_val, &s->vb, s->bx, s->by,
+	    &s->stop, &ev) != 0)
+		return -1;
 	*loss = (float)(ev.sum / (double)MAX(ev.count, 1));
 	*acc = (float)ev.correct / (float)MAX(ev.count, 1);
+	return 0;
 }
 
 /* One sample per configured temperature (train.h says how). */
@@ -139,7 +141,7 @@ epoch_samples(session *s)
 	model_set_precision(s->m, s->precision);
 	for (int i = 0; i < s->set.nsample_temps; i++) {
 		char *text = train_sampling_next(&ts, s->m, &s->voc, &s->text,
-		    s->set.sample_temps[i], s->set.sample_len, NULL);
+		    s->set.sample_temps[i], s->set.sample_len, &s->stop);
 		if (text == NULL)
 			break;
 		event *e = event_new(EV_SAMPLE);
@@ -153,13 +155,15 @@ epoch_samples(session *s)
 }
 
 /* Evaluate, record, sample, save: what happens at each epoch end (or every
- * eval_every steps). */
-static void
+ * eval_every steps). Returns -1 when a quit stopped the evaluation: then
+ * nothing is recorded or saved here (the run's end saves). */
+static int
 checkpoint_point(session *s, float train_loss, float train_acc)
 {
 	float vloss = NAN, vacc = NAN;
 	if (s->have_val) {
-		evaluate(s, &vloss, &vacc);
+		if (evaluate(s, &vloss, &vacc) != 0)
+			return -1;
 		int better = vloss < s->prog.best_val;
 		if (better) {
 			s->prog.best_val = vloss;
@@ -181,6 +185,7 @@ checkpoint_point(session *s, float train_loss, float train_acc)
 	if (s->set.sample_len > 0)
 		epoch_samples(s);
 	save_latest(s, s->have_val ? vloss : train_loss);
+	return 0;
 }
 
 /* Publish the weights for the generator. */
@@ -239,6 +244,7 @@ trainer_messages(session *s, int *paused, int block)
 			    (double)c->value);
 			break;
 		case MSG_QUIT:
+			atomic_store(&s->stop, 0);	/* taken */
 			quit = 1;
 			break;
 		case MSG_ABORT:
@@ -272,7 +278,6 @@ struct run {
 	struct tally hist;	/* since the last history point */
 	long hist_every;
 	double cps;		/* the last throughput reported */
-	double run_time;	/* this run's training seconds */
 };
 
 static void
@@ -322,6 +327,8 @@ post_done(session *s, const char *why, double cps)
 	e->chars_per_s = cps;
 	e->text = xstrdup(why);
 	e->save_failed = s->save_failed;
+	e->metrics_failed = s->metrics_failed;
+	e->path = s->out.last != NULL ? xstrdup(s->out.last) : NULL;
 	session_post(s, e);
 }
 
@@ -354,7 +361,7 @@ trainer_step(session *s, struct run *r)
 	}
 	double dt = now_seconds() - t0;
 	int epoch_end = train_advance(&s->prog, &s->set, s->tb.nbatches, dt);
-	r->run_time += dt;
+	s->run_time += dt;
 	r->rep_chars += (double)s->set.B * s->set.T;
 	if (epoch_end)
 		model_ws_reset(s->ws);
@@ -395,12 +402,12 @@ trainer_finish(session *s, struct run *r)
 	int point_now = s->prog.nhist > 0 &&
 	    s->prog.hist[s->prog.nhist - 1].step == s->prog.step &&
 	    !isnan(s->prog.hist[s->prog.nhist - 1].val_loss);
-	/* A time budget ends with what it bought: evaluated, sampled, saved. */
+	/* A time budget ends with what it bought: evaluated, sampled, saved
+	 * (unless a quit stops the evaluation: then saved below). */
 	if (r->timed_out && !point_now) {
 		float hl, ha;
 		tally_means(&r->hist, (size_t)s->set.B * s->set.T, &hl, &ha);
-		checkpoint_point(s, hl, ha);
-		point_now = 1;
+		point_now = checkpoint_point(s, hl, ha) == 0;
 	}
 	/* Save the final state (unless the last point just did). */
 	if (s->out.tmpl != NULL && (r->quit || !point_now))
@@ -422,8 +429,10 @@ trainer_idle(session *s, struct run *r)
 			trainer_save(s, c->text, 0);
 		else if (type == MSG_SAMPLE)
 			epoch_samples(s);
-		else if (type == MSG_QUIT)
+		else if (type == MSG_QUIT) {
+			atomic_store(&s->stop, 0);
 			post_done(s, r->why, r->cps);
+		}
 		session_msg_free(c);
 		if (type == MSG_ABORT)
 			break;
@@ -460,8 +469,8 @@ session_trainer_main(void *arg)
 			r.why = "stopped";
 			break;
 		}
-		const char *why = train_stop_reason(&s->set, &s->prog,
-		    r.run_time, s->time_limit, &r.timed_out);
+		const char *why = train_stop_reason(&s->bounds, &s->set,
+		    &s->prog, s->run_time, &r.timed_out);
 		if (why != NULL) {
 			r.why = why;
 			break;
@@ -469,7 +478,11 @@ session_trainer_main(void *arg)
 		int epoch_end = trainer_step(s, &r);
 		if (epoch_end < 0)
 			break;
+		/* The time budget counts what the run does, evaluations and
+		 * saves too; not a pause. */
+		double t0 = now_seconds();
 		trainer_record(s, &r, epoch_end);
+		s->run_time += now_seconds() - t0;
 	}
 	if (s->aborting)
 		return NULL;

@@ -319,6 +319,24 @@ train_eval_stream(model *m, const uint16_t *ids, size_t n, int T,
 
 /* ---- the schedule ------------------------------------------------------- */
 
+void
+train_bounds_init(train_bounds *b, const train_settings *s,
+    double time_limit, int epochs_given)
+{
+	b->epochs = time_limit > 0 && !epochs_given ? 0 : s->epochs;
+	b->max_steps = s->max_steps;
+	b->time_limit = time_limit;
+}
+
+long
+train_bounds_steps(const train_bounds *b, size_t nbatches)
+{
+	long by_epochs = b->epochs > 0 ? (long)b->epochs * (long)nbatches : 0;
+	if (b->max_steps > 0 && (by_epochs == 0 || b->max_steps < by_epochs))
+		return b->max_steps;
+	return by_epochs;
+}
+
 int
 train_advance(train_progress *p, const train_settings *s, size_t nbatches,
     double dt)
@@ -336,17 +354,17 @@ train_advance(train_progress *p, const train_settings *s, size_t nbatches,
 }
 
 const char *
-train_stop_reason(const train_settings *s, const train_progress *p,
-    double run_time, double time_limit, int *timed_out)
+train_stop_reason(const train_bounds *b, const train_settings *s,
+    const train_progress *p, double run_time, int *timed_out)
 {
 	*timed_out = 0;
-	if (s->epochs > 0 && p->epoch >= s->epochs)
+	if (b->epochs > 0 && p->epoch >= b->epochs)
 		return "finished";
-	if (s->max_steps > 0 && p->step >= s->max_steps)
+	if (b->max_steps > 0 && p->step >= b->max_steps)
 		return "finished";
 	if (s->patience > 0 && p->stale >= s->patience)
 		return "early stopping: validation loss stopped improving";
-	if (time_limit > 0 && run_time >= time_limit) {
+	if (b->time_limit > 0 && run_time >= b->time_limit) {
 		*timed_out = 1;
 		return "time limit";
 	}

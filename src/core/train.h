@@ -174,16 +174,32 @@ int train_eval_stream(model *m, const uint16_t *ids, size_t n, int T,
 
 /* ---- the schedule ------------------------------------------------------- */
 
+/* What ends a run: epochs, steps, a time budget. A time budget given
+ * without --epochs lifts the epoch limit: the budget is the bound (with
+ * --steps, whichever comes first). */
+typedef struct {
+	int epochs;		/* 0: no epoch limit */
+	long max_steps;		/* 0: no step limit */
+	double time_limit;	/* seconds of training in this run; 0: none */
+} train_bounds;
+
+/* The bounds of a run with settings s, a time budget (0: none), and
+ * whether the epochs were given on the command line. */
+void train_bounds_init(train_bounds *b, const train_settings *s,
+    double time_limit, int epochs_given);
+/* The steps the run ends at (0 when only time bounds it). */
+long train_bounds_steps(const train_bounds *b, size_t nbatches);
+
 /* Count a step taken (dt seconds); at an epoch's end (returns 1) start the
  * next epoch and apply the learning-rate decay. */
 int train_advance(train_progress *p, const train_settings *s,
     size_t nbatches, double dt);
 /* Why the run should stop before its next step, or NULL to go on:
- * "finished" (epochs or max_steps reached), early stopping, or (*timed_out
- * set) "time limit" once run_time reaches time_limit > 0. */
-const char *train_stop_reason(const train_settings *s,
-    const train_progress *p, double run_time, double time_limit,
-    int *timed_out);
+ * "finished" (the epochs or steps of b reached), early stopping (s's
+ * patience), or (*timed_out set) "time limit" once run_time reaches b's
+ * time limit. */
+const char *train_stop_reason(const train_bounds *b, const train_settings *s,
+    const train_progress *p, double run_time, int *timed_out);
 /* Is this step an evaluation point (evaluate, sample, save)? At each
  * epoch's end, or every eval_every steps. */
 int train_point_due(const train_settings *s, const train_progress *p,
