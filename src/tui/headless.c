@@ -18,10 +18,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "fmt.h"
 #include "headless.h"
 #include "sig.h"
 #include "util.h"
+
+/* Last: term.h defines macros named after capabilities (lines, columns). */
+#include <curses.h>
+#include <term.h>
 
 struct view {
 	session *s;
@@ -29,6 +34,7 @@ struct view {
 	int quiet_steps;	/* a line every 2 s at most */
 	double last_line;	/* when the last progress line was printed */
 	int interrupted;	/* the first signal, 0 if none yet */
+	int out_failed;		/* standard output failed: print no more */
 };
 
 static void
@@ -58,6 +64,10 @@ print_step(struct view *v, const event *e)
 	double left = e->total_steps > 0 && e->chars_per_s > 0 ?
 	    (double)(e->total_steps - e->step) * v->in->B * v->in->T /
 	    e->chars_per_s : NAN;
+	if (e->time_limit > 0) {	/* the budget, or the steps if sooner */
+		double t = MAX(0.0, e->time_limit - e->run_elapsed);
+		left = isnan(left) ? t : MIN(left, t);
+	}
 	fmt_duration(eta, sizeof eta, left);
 	if (e->epochs > 0)
 		snprintf(ep, sizeof ep, "%ld/%d",
@@ -72,24 +82,38 @@ print_step(struct view *v, const event *e)
 	    100 * (double)e->acc, (double)e->lr, e->chars_per_s, el, eta);
 }
 
-/* The last line; returns the exit status. */
-static int
-print_done(const struct view *v, const event *e)
+/* The last line: the file the output template last became. */
+static void
+print_done(const event *e)
 {
-	char where[1100];
+	const char *where = e->save_failed ? "the last save failed" :
+	    e->path != NULL ? "saved " : "saved nothing";
 
-	if (e->save_failed)	/* the error came before */
-		snprintf(where, sizeof where, "the last save failed");
-	else
-		snprintf(where, sizeof where, "saved %s",
-		    v->in->output[0] ? v->in->output : "nothing");
 	if (isfinite(e->best_val))
-		printf("done (%s): best val loss %.4f at step %ld; %s\n",
-		    e->text, (double)e->best_val, e->best_step, where);
+		printf("done (%s): best val loss %.4f at step %ld; ", e->text,
+		    (double)e->best_val, e->best_step);
 	else
-		printf("done (%s) at step %ld; %s\n", e->text, e->step, where);
+		printf("done (%s) at step %ld; ", e->text, e->step);
+	printf("%s%s\n", where, e->save_failed || e->path == NULL ? "" :
+	    e->path);
+}
+
+/* The exit status the last event says. */
+static int
+done_status(const struct view *v, const event *e)
+{
 	return strncmp(e->text, "training diverged", 17) == 0 ||
-	    e->save_failed ? 1 : 0;
+	    e->save_failed || e->metrics_failed || v->out_failed ? 1 : 0;
+}
+
+/* A sample, its controls and bidirectional characters escaped. */
+static void
+print_sample(const event *e)
+{
+	char *text = escape_text(e->text, strlen(e->text));
+
+	printf("sample T=%.1f:\n%s\n\n", (double)e->temp, text);
+	free(text);
 }
 
 static void
@@ -113,7 +137,7 @@ print_event(struct view *v, const event *e)
 		    e->best_step == e->step ? " (best)" : "");
 		break;
 	case EV_SAMPLE:
-		printf("sample T=%.1f:\n%s\n\n", (double)e->temp, e->text);
+		print_sample(e);
 		break;
 	case EV_STATUS:
 		fprintf(stderr, "burble: note: %s\n", e->text);
@@ -125,6 +149,20 @@ print_event(struct view *v, const event *e)
 		printf("saved %s\n", e->text);
 		break;
 	}
+}
+
+/* Standard output failed (a full disk, a closed pipe): say so once, print
+ * no more, save and stop. */
+static void
+check_output(struct view *v)
+{
+	if (v->out_failed || (fflush(stdout) == 0 && !ferror(stdout)))
+		return;
+	v->out_failed = 1;
+	fprintf(stderr, "burble: standard output: write error; saving and "
+	    "stopping\n");
+	if (!v->interrupted)
+		session_quit(v->s);
 }
 
 /* The first signal saves and stops; a second one leaves at once. */
@@ -165,13 +203,45 @@ headless_run(session *s, int sig_fd, int quiet_steps)
 			continue;
 		}
 		if (e->type == EV_DONE) {
-			int status = print_done(&v, e);
+			if (!v.out_failed)
+				print_done(e);
+			check_output(&v);
+			int status = done_status(&v, e);
 			event_free(e);
-			fflush(stdout);
 			return status;
 		}
-		print_event(&v, e);
+		if (!v.out_failed || e->type == EV_STATUS ||
+		    e->type == EV_ERROR)
+			print_event(&v, e);
 		event_free(e);
-		fflush(stdout);
+		check_output(&v);
 	}
+}
+
+int
+headless_needed(char *why, size_t size)
+{
+	const char *term = getenv("TERM");
+	int err = 0;
+
+	if (term == NULL || term[0] == '\0') {
+		snprintf(why, size, "TERM is not set");
+		return 1;
+	}
+	if (strcmp(term, "dumb") == 0) {
+		snprintf(why, size, "TERM=dumb cannot show the dashboard");
+		return 1;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(why, size, "TERM=%s is not a terminal terminfo knows",
+		    term);
+		return 1;
+	}
+	const char *cup = tigetstr("cup");
+	int hardcopy = tigetflag("hc") > 0, generic = tigetflag("gn") > 0;
+	int cannot = cup == NULL || cup == (char *)-1 || hardcopy || generic;
+	del_curterm(cur_term);
+	if (cannot)
+		snprintf(why, size, "TERM=%s has no cursor addressing", term);
+	return cannot;
 }
