@@ -31,6 +31,23 @@ int cli_usage_error(const char *fmt, ...) BURBLE_PRINTF(1, 2);
 /* Print "burble: MESSAGE" to stderr; returns 1. */
 int cli_error(const char *fmt, ...) BURBLE_PRINTF(1, 2);
 
+/* Standard output could not be written: say so, once ("burble: standard
+ * output: write error"). Returns 1. */
+int cli_stdout_error(void);
+/* ... a view has said so itself. */
+void cli_stdout_said(void);
+/* The exit status: standard output is flushed, and when that fails (now
+ * or before) it is said once and a status of 0 becomes 1. Every path out
+ * of main goes through here, as GNU's close_stdout. */
+int cli_exit(int status);
+
+struct option;
+/* getopt_long (opterr 0, an option string starting with ':') returned opt,
+ * '?' or ':': say what was wrong with the option in one line, "unknown
+ * option '--bogus'", "option '--model' needs an argument", ..., then the
+ * --help hint. Returns EXIT_USAGE. */
+int cli_option_error(int opt, char **argv, const struct option *longopts);
+
 /* Parse arg as an integer in [min, max] / a float in [min, max] (open ends
  * where min_open / max_open). On failure print a usage error naming the
  * option and what is allowed, and return -1. */

@@ -24,7 +24,6 @@
 #include "config.h"
 
 #include <cblas.h>
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -95,31 +94,6 @@ usage(FILE *f)
 "clipping at 5. FLOPs count forward+backward as 3x the forward matrix\n"
 "products; one-hot input counts as a gather (0 FLOPs).\n",
 	    BENCH_WARMUP, BENCH_GEN_V, (double)BENCH_DROPOUT);
-}
-
-static int
-usage_error(void)
-{
-	fprintf(stderr, "Try 'burble bench --help'.\n");
-	return 2;
-}
-
-static int
-parse_long(const char *opt, const char *arg, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno == ERANGE || v < lo ||
-	    v > hi) {
-		fprintf(stderr, "burble: --%s: must be a whole number in "
-		    "[%ld, %ld], got '%s'\n", opt, lo, hi, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 /* ---- measurement helpers ---------------------------------------------- */
@@ -524,6 +498,46 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* One option's value into o. Returns 0, or -1 on a bad value (said). */
+static int
+bench_option(bench_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_CELL:
+		if ((o->mc.cell = cell_parse(arg)) < 0) {
+			cli_usage_error("--cell: must be lstm, gru or rnn, got "
+			    "'%s'", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_LAYERS:
+		return cli_int("--layers", arg, 1, MODEL_MAX_LAYERS, &o->mc.L);
+	case OPT_HIDDEN:
+		return cli_int("--hidden", arg, 1, MODEL_MAX_HIDDEN, &o->mc.H);
+	case OPT_EMBED:
+		return cli_int("--embed", arg, 0, MODEL_MAX_EMBED, &o->mc.E);
+	case 'b':
+		return cli_int("--batch", arg, 1, 1 << 16, &o->B);
+	case OPT_SEQ:
+		return cli_int("--seq", arg, 1, 1 << 16, &o->T);
+	case OPT_STEPS:
+		return cli_int("--steps", arg, 1, 1000000, &o->steps);
+	case OPT_SAMPLE_CHARS:
+		return cli_long("--sample-chars", arg, 0, 1000000000L,
+		    &o->sample_chars);
+	case OPT_THREADS:
+		return cli_int("--threads", arg, 1, 1024, &o->threads);
+	case OPT_CORPUS:
+		o->corpus = arg;
+		return 0;
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Returns -1 to go on, else the exit status (help: 0, a usage error). */
 static int
 parse_args(bench_opts *o, int argc, char **argv)
 {
@@ -541,95 +555,22 @@ parse_args(bench_opts *o, int argc, char **argv)
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 0 ? (int)v : 1;
 
-	optind = 0;	/* glibc: start afresh, whatever parsed before */
-	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":b:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_CELL:
-			if ((o->mc.cell = cell_parse(optarg)) < 0) {
-				fprintf(stderr, "burble: --cell: must be lstm, "
-				    "gru or rnn, got '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_LAYERS:
-			if (parse_long("layers", optarg, 1, MODEL_MAX_LAYERS,
-			    &v) != 0)
-				return -1;
-			o->mc.L = (int)v;
-			break;
-		case OPT_HIDDEN:
-			if (parse_long("hidden", optarg, 1, MODEL_MAX_HIDDEN,
-			    &v) != 0)
-				return -1;
-			o->mc.H = (int)v;
-			break;
-		case OPT_EMBED:
-			if (parse_long("embed", optarg, 0, MODEL_MAX_EMBED,
-			    &v) != 0)
-				return -1;
-			o->mc.E = (int)v;
-			break;
-		case 'b':
-			if (parse_long("batch", optarg, 1, 1 << 16, &v) != 0)
-				return -1;
-			o->B = (int)v;
-			break;
-		case OPT_SEQ:
-			if (parse_long("seq", optarg, 1, 1 << 16, &v) != 0)
-				return -1;
-			o->T = (int)v;
-			break;
-		case OPT_STEPS:
-			if (parse_long("steps", optarg, 1, 1000000, &v) != 0)
-				return -1;
-			o->steps = (int)v;
-			break;
-		case OPT_SAMPLE_CHARS:
-			if (parse_long("sample-chars", optarg, 0, 1000000000L,
-			    &v) != 0)
-				return -1;
-			o->sample_chars = v;
-			break;
-		case OPT_THREADS:
-			if (parse_long("threads", optarg, 1, 1024, &v) != 0)
-				return -1;
-			o->threads = (int)v;
-			break;
-		case OPT_CORPUS:
-			o->corpus = optarg;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case 'h':
+		if (ch == 'h') {
 			usage(stdout);
-			return 1;
-		case ':':
-			fprintf(stderr, "burble: bench: option '%s' needs a "
-			    "value\n", argv[optind - 1]);
-			return -1;
-		default:
-			if (optopt != 0)
-				fprintf(stderr, "burble: bench: unknown option "
-				    "'-%c'\n", optopt);
-			else
-				fprintf(stderr, "burble: bench: unknown option "
-				    "'%s'\n", argv[optind - 1]);
-			return -1;
+			return 0;
 		}
+		if (ch == '?' || ch == ':')
+			return cli_option_error(ch, argv, longopts);
+		if (bench_option(o, ch, optarg) != 0)
+			return EXIT_USAGE;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "burble: bench: unexpected argument '%s'\n",
-		    argv[optind]);
-		return -1;
-	}
-	if ((size_t)o->B * (size_t)o->T > 100000000u) {
-		fprintf(stderr, "burble: bench: --batch x --seq must be at "
-		    "most 100000000, got %zu\n", (size_t)o->B * (size_t)o->T);
-		return -1;
-	}
-	return 0;
+	if (optind < argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if ((size_t)o->B * (size_t)o->T > 100000000u)
+		return cli_usage_error("--batch x --seq must be at most "
+		    "100000000, got %zu", (size_t)o->B * (size_t)o->T);
+	return -1;
 }
 
 int
@@ -644,8 +585,8 @@ cli_bench(int argc, char **argv)
 	char *cause = NULL;
 	int rc;
 
-	if ((rc = parse_args(&o, argc, argv)) != 0)
-		return rc > 0 ? 0 : usage_error();
+	if ((rc = parse_args(&o, argc, argv)) >= 0)
+		return rc;
 	memset(&res, 0, sizeof res);
 	memset(&cp, 0, sizeof cp);
 	openblas_set_num_threads(o.threads);
@@ -669,8 +610,7 @@ cli_bench(int argc, char **argv)
 		data = gen = generate_text(res.n);
 	}
 	if (model_config_check(&o.mc, &cause) != 0) {
-		fprintf(stderr, "burble: bench: %s\n", cause);
-		rc = usage_error();
+		rc = cli_usage_error("%s", cause);
 		goto out;
 	}
 

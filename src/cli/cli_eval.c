@@ -59,7 +59,7 @@ parse_args(struct eval_args *a, int argc, char **argv)
 	int opt;
 
 	*a = (struct eval_args){ .B = 1, .T = 100 };
-	while ((opt = getopt_long(argc, argv, "m:b:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":m:b:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'm': a->model_path = optarg; break;
 		case 'b':
@@ -78,7 +78,7 @@ parse_args(struct eval_args *a, int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'h': fputs(usage_eval, stdout); return 0;
-		default: return cli_usage_error("unknown option");
+		default: return cli_option_error(opt, argv, longopts);
 		}
 	}
 	if (optind >= argc)

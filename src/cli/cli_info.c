@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "fmt.h"
 #include "model.h"
 #include "text.h"
@@ -64,7 +65,7 @@ print_symbol(const vocab *v, int id)
 		fputs("\\t", stdout);
 	else if (cp == ' ')
 		fputs("␠", stdout);
-	else if (cp < 0x20 || cp == 0x7f)
+	else if (escape_needed(cp))	/* controls, bidi, invisible */
 		printf("U+%04X", cp);
 	else {
 		char u[8];
@@ -274,11 +275,11 @@ cli_info(int argc, char **argv)
 	int json = 0, opt, r;
 	ckpt c;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON: json = 1; break;
 		case 'h': fputs(usage_info, stdout); return 0;
-		default: return cli_usage_error("unknown option");
+		default: return cli_option_error(opt, argv, longopts);
 		}
 	}
 	if (optind != argc - 1)

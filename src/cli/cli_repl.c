@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_lines.h"
 #include "cli_sampling.h"
 #include "dash.h"
+#include "headless.h"
 #include "model.h"
 #include "session.h"
 
 static const char usage_repl[] =
 "Usage: burble repl -m MODEL [OPTION]...\n"
 "The prompt on a saved model. Not on a terminal: read one prime per line\n"
-"(or per record with --records) and print each continuation.\n"
+"(or per record with --records) and print each continuation; a line that\n"
+"is not text (a NUL byte, invalid UTF-8) is reported and skipped.\n"
 "\n"
 "  -m, --model FILE         the model\n"
 SAMPLING_HELP
@@ -31,7 +35,7 @@ SAMPLING_HELP
 
 enum { OPT_RECORDS = 2000, OPT_NO_COLOR };
 
-static const char shortopts[] = "m:" SAMPLING_SHORTOPTS "h";
+static const char shortopts[] = ":m:" SAMPLING_SHORTOPTS "h";
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -48,49 +52,73 @@ struct repl_args {
 	int records, no_color;
 };
 
-/* Not a terminal: one prime per line (or blank-line-separated record). */
+struct piped {
+	const ckpt *c;
+	const sampling_opts *o;
+	int status;
+};
+
+static int
+piped_prime(void *arg, const char *prime, size_t len)
+{
+	struct piped *p = arg;
+	int r;
+
+	(void)len;
+	if ((r = sampling_write(p->c, p->o, prime, 1, p->o->seed, stdout)) < 0 ||
+	    fflush(stdout) != 0) {
+		p->status = 1;		/* main says: standard output failed */
+		return -1;
+	}
+	if (r > 0)
+		p->status = 1;
+	return 0;
+}
+
+static void
+piped_bad(void *arg, long line, const char *why)
+{
+	struct piped *p = arg;
+
+	cli_error("stdin: line %ld: %s; skipped", line, why);
+	p->status = 1;
+}
+
+/* Not a terminal: one prime per line (or blank-line-separated record),
+ * answered as it arrives. */
 static int
 repl_piped(const char *model_path, const sampling_opts *o, int records)
 {
+	struct piped p = { .o = o };
+	lines_calls calls = { piped_prime, piped_bad, &p };
+	char buf[65536];
+	lines in;
 	ckpt c;
 	int r = cli_load_model(model_path, &c);
+
 	if (r != 0)
 		return r;
 	model_set_precision(c.m, o->precision);
-	char *line = NULL, *rec = NULL;
-	size_t cap = 0, nrec = 0;
-	ssize_t n;
-	int status = 0;
+	p.c = &c;
+	lines_init(&in, records);
 	for (;;) {
-		n = getline(&line, &cap, stdin);
-		int eof = n < 0;
-		if (!eof && n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (records && !eof && n > 0) {
-			rec = xreallocarray(rec, nrec + (size_t)n + 2, 1);
-			if (nrec > 0)
-				rec[nrec++] = '\n';
-			memcpy(rec + nrec, line, (size_t)n);
-			nrec += (size_t)n;
-			rec[nrec] = '\0';
+		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0) {
+			p.status = cli_error("stdin: %s", strerror(errno));
+			break;
 		}
-		const char *prime = records ? (rec ? rec : "") : (eof ? NULL : line);
-		if (prime != NULL && (!records || nrec > 0)) {
-			if (sampling_write(&c, o, prime, 1, o->seed, stdout) != 0) {
-				status = 1;
-				break;
-			}
-			fflush(stdout);
+		if (n == 0) {
+			lines_end(&in, &calls);
+			break;
 		}
-		nrec = 0;
-		if (eof)
+		if (lines_feed(&in, buf, (size_t)n, &calls) != 0)
 			break;
 	}
-	free(line);
-	free(rec);
+	lines_free(&in);
 	ckpt_free(&c);
-	return status;
+	return p.status;
 }
 
 /* Returns -1 to go on, else the exit status (help: 0, a usage error). */
@@ -111,7 +139,7 @@ parse_args(struct repl_args *a, int argc, char **argv)
 		case OPT_RECORDS: a->records = 1; break;
 		case OPT_NO_COLOR: a->no_color = 1; break;
 		case 'h': fputs(usage_repl, stdout); return 0;
-		default: return cli_usage_error("unknown option");
+		default: return cli_option_error(opt, argv, longopts);
 		}
 	}
 	if (optind < argc)
@@ -159,7 +187,14 @@ cli_repl(int argc, char **argv)
 
 	if ((r = parse_args(&a, argc, argv)) >= 0)
 		return r;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	int piped = !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO);
+	char why[128];
+	if (!piped && headless_needed(why, sizeof why)) {
+		fprintf(stderr, "burble: note: %s: reading primes line by "
+		    "line instead\n", why);
+		piped = 1;
+	}
+	if (piped) {
 		session_set_threads(a.o.threads);
 		return repl_piped(a.model_path, &a.o, a.records);
 	}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_lines.h"
 #include "cli_sampling.h"
 #include "model.h"
 #include "session.h"
@@ -35,7 +36,7 @@ enum {
 	OPT_PRIME = 2000, OPT_PRIME_FILE, OPT_RANDOM_PRIME, OPT_NO_PRIME,
 };
 
-static const char shortopts[] = "m:" SAMPLING_SHORTOPTS "c:o:h";
+static const char shortopts[] = ":m:" SAMPLING_SHORTOPTS "c:o:h";
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -167,7 +168,7 @@ parse_args(struct sample_args *a, int argc, char **argv)
 		case OPT_NO_PRIME: a->echo = 0; break;
 		case 'o': a->output = optarg; break;
 		case 'h': fputs(usage_sample, stdout); return 0;
-		default: return cli_usage_error("unknown option");
+		default: return cli_option_error(opt, argv, longopts);
 		}
 	}
 	if (optind < argc)
@@ -185,37 +186,43 @@ parse_args(struct sample_args *a, int argc, char **argv)
 static char *
 get_prime(const struct sample_args *a)
 {
+	char *text, *cause = NULL;
 	size_t len;
 
-	if (a->prime_file != NULL)
-		return read_whole(a->prime_file, (size_t)1 << 24, &len);
+	if (a->prime_file != NULL) {
+		text = read_whole(a->prime_file, LINES_MAX, &len);
+		if (text != NULL && lines_check(text, len, &cause) != 0) {
+			cli_error("%s: %s", a->prime_file, cause);
+			free(cause);
+			free(text);
+			return NULL;
+		}
+		return text;
+	}
 	if (a->random_file != NULL)
 		return random_line(a->random_file, a->o.seed);
 	return xstrdup(a->prime != NULL ? a->prime : "");
 }
 
-/* count samples of prime into out. */
+/* count samples of prime into out (closed after, unless standard
+ * output: main checks that one). */
 static int
 write_samples(const ckpt *c, const struct sample_args *a, const char *prime,
     FILE *out)
 {
-	int status = 0;
+	int r = 0;
 
-	for (int i = 0; i < a->o.count && status == 0; i++) {
+	for (int i = 0; i < a->o.count && r == 0; i++) {
 		if (i > 0)
 			fputc('\n', out);
-		if (sampling_write(c, &a->o, prime, a->echo,
-		    a->o.seed + (uint64_t)i, out) != 0)
-			status = 1;
+		r = sampling_write(c, &a->o, prime, a->echo,
+		    a->o.seed + (uint64_t)i, out);
 	}
-	if (out != stdout && fclose(out) != 0)
-		status = 1;
-	else if (out == stdout && fflush(stdout) != 0)
-		status = 1;
-	if (status != 0 && !ferror(stderr))
-		cli_error("%s: write error", a->output ? a->output :
-		    "standard output");
-	return status;
+	if (out == stdout)
+		return r != 0;
+	if (fclose(out) != 0 || r < 0)
+		return cli_error("%s: write error", a->output);
+	return r != 0;
 }
 
 int

@@ -130,7 +130,7 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 		cli_error("prime: %s", cause);
 		free(cause);
 		gen_free(&g);
-		return -1;
+		return 1;
 	}
 	if (skipped > 0)
 		fprintf(stderr, "burble: warning: %zu prime character%s not in "

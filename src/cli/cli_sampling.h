@@ -69,8 +69,8 @@ int sampling_getopt(sampling_opts *o, int argc, char **argv,
  * model; seed from the clock without --seed. 0, or EXIT_USAGE (said). */
 int sampling_finish(sampling_opts *o, const char *model_path);
 /* Generate one continuation of prime into out; streams when out is a
- * terminal. Returns 0, or -1 on a write error or a prime that cannot be
- * read (said). */
+ * terminal. Returns 0, -1 on a write error (not said: the caller knows
+ * the file), or 1 when the prime is not text (said). */
 int sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
     int echo, uint64_t seed, FILE *out);
 

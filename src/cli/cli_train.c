@@ -44,14 +44,16 @@ static const char usage_train[] =
 "      --weights-only       save weights and metadata only (no optimizer\n"
 "                           state: smaller, but cannot be resumed)\n"
 "      --metrics FILE       append one JSON object per report and evaluation\n"
-"      --headless           plain progress lines, no dashboard\n"
+"      --headless           plain progress lines, no dashboard (chosen by\n"
+"                           itself where curses cannot draw: TERM=dumb)\n"
 "      --no-color           no colours (also when NO_COLOR is set)\n"
 "\n"
 "Training:\n"
-"      --epochs N           epochs to train (30)\n"
+"      --epochs N           epochs to train (30; no limit with --time)\n"
 "      --steps N            stop after N optimizer steps in all\n"
 "      --time DURATION      train this long (90, 90s, 10m, 1.5h), then\n"
-"                           evaluate, save and stop\n"
+"                           evaluate, save and stop; without --epochs\n"
+"                           the time alone bounds the run\n"
 "  -b, --batch B            parallel streams (32)\n"
 "      --seq T              time steps of truncated BPTT (64)\n"
 "      --lr RATE            learning rate (2e-3)\n"
@@ -359,7 +361,7 @@ parse_args(struct train_args *a, int argc, char **argv)
 	c->precision = MODEL_FP16;
 	a->no_color = cli_no_color_env();
 	a->momentum_kind = -1;
-	while ((opt = getopt_long(argc, argv, "o:b:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:b:h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage_train, stdout);
 			return 0;
@@ -367,7 +369,7 @@ parse_args(struct train_args *a, int argc, char **argv)
 		if ((r = numeric_option(c, opt, optarg)) == 0 &&
 		    (r = run_option(a, opt, optarg)) == 0 &&
 		    (r = text_option(c, opt, optarg)) == 0)
-			return cli_usage_error("unknown option");
+			return cli_option_error(opt, argv, longopts);
 		if (r < 0)
 			return EXIT_USAGE;
 	}
@@ -380,8 +382,9 @@ parse_args(struct train_args *a, int argc, char **argv)
 		c->train.opt.momentum = a->momentum;
 	if (!a->have_seed)
 		c->train.seed = cli_clock_seed();
-	if (c->train.epochs == 0 && c->train.max_steps == 0)
-		return cli_usage_error("--epochs 0 needs --steps N");
+	if (c->train.epochs == 0 && c->train.max_steps == 0 &&
+	    c->time_limit == 0)
+		return cli_usage_error("--epochs 0 needs --steps N or --time");
 	return -1;
 }
 
@@ -422,10 +425,16 @@ static int
 run_view(struct train_args *a)
 {
 	session_config *c = &a->c;
-	char *cause = NULL;
+	char *cause = NULL, why[128];
 	int use_dash = !a->headless && isatty(STDOUT_FILENO) &&
 	    isatty(STDIN_FILENO);
 	int sig_fd = -1, status;
+
+	if (use_dash && headless_needed(why, sizeof why)) {
+		fprintf(stderr, "burble: note: %s: plain progress lines "
+		    "instead\n", why);
+		use_dash = 0;
+	}
 
 	c->generator = use_dash;
 	if (!use_dash && (sig_fd = sig_catch(0, &cause)) < 0) {
@@ -446,8 +455,11 @@ run_view(struct train_args *a)
 		    .no_color = a->no_color };
 		status = dash_run(s, &d, stdout);
 		free(hist);
-	} else
+	} else {
 		status = headless_run(s, sig_fd, c->train.report_every == 0);
+		if (ferror(stdout))	/* headless_run said so */
+			cli_stdout_said();
+	}
 	session_free(s);
 	sig_release();
 	return status;

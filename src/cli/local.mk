@@ -11,6 +11,7 @@ burble_SOURCES = \
 	src/cli/main.c \
 	src/cli/cli.c src/cli/cli.h \
 	src/cli/cli_sampling.c src/cli/cli_sampling.h \
+	src/cli/cli_lines.c src/cli/cli_lines.h \
 	src/cli/cli_train.c \
 	src/cli/cli_sample.c \
 	src/cli/cli_repl.c \

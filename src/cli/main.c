@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,6 +61,9 @@ main(int argc, char **argv)
 	/* A file grown past RLIMIT_FSIZE is a failed write (EFBIG) that the
 	 * checkpoint code reports, not a dead process. */
 	signal(SIGXFSZ, SIG_IGN);
+	/* The subcommands report a bad option themselves, in one line
+	 * (cli_option_error). */
+	opterr = 0;
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;
@@ -67,16 +71,16 @@ main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
 		fputs(usage_main, stdout);
-		return 0;
+		return cli_exit(0);
 	}
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
 		fputs(version, stdout);
-		return 0;
+		return cli_exit(0);
 	}
 	for (size_t i = 0; i < NELEMS(commands); i++) {
 		if (strcmp(cmd, commands[i].name) == 0) {
 			cli_command = commands[i].name;
-			return commands[i].fn(argc - 1, argv + 1);
+			return cli_exit(commands[i].fn(argc - 1, argv + 1));
 		}
 	}
 	return cli_usage_error("unknown command '%s'", cmd);
