@@ -341,7 +341,7 @@ out:
 
 /* Characters per second sampled from m at its current precision. */
 static double
-sampling_speed(const bench_opts *o, const model *m)
+chars_per_second(const bench_opts *o, const model *m)
 {
 	model_state *st = model_state_create(m);
 	sampler_config sc;
@@ -367,10 +367,10 @@ static void
 run_sampling(const bench_opts *o, model *m, bench_result *res)
 {
 	res->sample_prec = model_set_precision(m, MODEL_FP16);
-	res->sample_cps = sampling_speed(o, m);
+	res->sample_cps = chars_per_second(o, m);
 	model_set_precision(m, MODEL_FP32);
 	res->sample32_cps = res->sample_prec == MODEL_FP32 ?
-	    res->sample_cps : sampling_speed(o, m);
+	    res->sample_cps : chars_per_second(o, m);
 }
 
 /* ---- report ----------------------------------------------------------- */
@@ -421,7 +421,7 @@ print_table(const bench_opts *o, const bench_result *r)
 }
 
 static void
-json_string(const char *s)
+put_json_string(const char *s)
 {
 	putchar('"');
 	for (; *s != '\0'; s++) {
@@ -447,11 +447,11 @@ print_json(const bench_opts *o, const bench_result *r)
 	    "\"dropout\": %g, \"threads\": %d, \"corpus\": ",
 	    cell_name(c->cell), c->L, c->H, c->E, c->V, o->B, o->T,
 	    (double)c->dropout, o->threads);
-	json_string(o->corpus ? o->corpus : "generated");
+	put_json_string(o->corpus ? o->corpus : "generated");
 	printf(", \"corpus_chars\": %zu, \"params\": %zu, "
 	    "\"sgemm_peak_gflops\": %.2f, \"sgemm_peak_shape\": ",
 	    r->n, r->nparams, r->peak);
-	json_string(r->peak_shape);
+	put_json_string(r->peak_shape);
 	printf(", \"steps\": %d, \"train_chars_per_s\": %.1f, "
 	    "\"train_ms_per_step\": %.3f, \"flop_per_char\": %.0f, "
 	    "\"train_gflops\": %.2f, \"peak_fraction\": %.4f, "

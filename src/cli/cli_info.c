@@ -75,7 +75,7 @@ print_symbol(const vocab *v, int id)
 }
 
 static json_t *
-json_tensors(const model *m)
+tensors_json(const model *m)
 {
 	json_t *tensors = json_array();
 	for (int i = 0; i < m->ntensors; i++) {
@@ -90,7 +90,7 @@ json_tensors(const model *m)
 }
 
 static json_t *
-json_history(const ckpt *c)
+history_json(const ckpt *c)
 {
 	json_t *hist = json_array();
 	for (size_t i = 0; c->has_train && i < c->prog.nhist; i++) {
@@ -122,7 +122,7 @@ info_json(const char *path, const ckpt *c)
 	json_object_set_new(o, "dropout", json_real(m->cfg.dropout));
 	json_object_set_new(o, "params", json_integer((json_int_t)m->nparams));
 	json_object_set_new(o, "checksum", json_string(sum));
-	json_object_set_new(o, "tensors", json_tensors(m));
+	json_object_set_new(o, "tensors", tensors_json(m));
 	json_object_set_new(o, "vocab", voc);
 	json_object_set_new(o, "has_train", json_boolean(c->has_train));
 	if (c->has_train) {
@@ -132,7 +132,7 @@ info_json(const char *path, const ckpt *c)
 		    json_real(c->prog.best_val) : json_null());
 		json_object_set_new(o, "best_step", json_integer(c->prog.best_step));
 	}
-	json_object_set_new(o, "history", json_history(c));
+	json_object_set_new(o, "history", history_json(c));
 	char *s = json_dumps(o, JSON_COMPACT);
 	puts(s);
 	free(s);

@@ -214,7 +214,7 @@ struct train_args {
 /* Returns 1 when opt is a numeric option (stored), 0 when not, -1 on a
  * bad value (said why). */
 static int
-numeric_option(session_config *c, int opt, const char *arg)
+option_numeric(session_config *c, int opt, const char *arg)
 {
 	const struct numeric_opt *n = NULL;
 
@@ -239,7 +239,7 @@ numeric_option(session_config *c, int opt, const char *arg)
 }
 
 static int
-sample_temps_option(session_config *c, const char *arg)
+option_sample_temps(session_config *c, const char *arg)
 {
 	sampler_config sc;
 	char *cause = NULL;
@@ -263,7 +263,7 @@ sample_temps_option(session_config *c, const char *arg)
 /* The options of the model and the text. Returns 1 (taken), 0 (not one
  * of them) or -1 (said why). */
 static int
-text_option(session_config *c, int opt, char *arg)
+option_text(session_config *c, int opt, char *arg)
 {
 	switch (opt) {
 	case OPT_CELL:
@@ -310,7 +310,7 @@ text_option(session_config *c, int opt, char *arg)
 
 /* The options of the run itself. Returns as text_option does. */
 static int
-run_option(struct train_args *a, int opt, const char *arg)
+option_run(struct train_args *a, int opt, const char *arg)
 {
 	session_config *c = &a->c;
 
@@ -341,7 +341,7 @@ run_option(struct train_args *a, int opt, const char *arg)
 	case OPT_TIME:
 		return cli_duration("--time", arg, &c->time_limit) ? -1 : 1;
 	case OPT_SAMPLE_TEMPS:
-		return sample_temps_option(c, arg);
+		return option_sample_temps(c, arg);
 	}
 	return 0;
 }
@@ -366,9 +366,9 @@ parse_args(struct train_args *a, int argc, char **argv)
 			fputs(usage_train, stdout);
 			return 0;
 		}
-		if ((r = numeric_option(c, opt, optarg)) == 0 &&
-		    (r = run_option(a, opt, optarg)) == 0 &&
-		    (r = text_option(c, opt, optarg)) == 0)
+		if ((r = option_numeric(c, opt, optarg)) == 0 &&
+		    (r = option_run(a, opt, optarg)) == 0 &&
+		    (r = option_text(c, opt, optarg)) == 0)
 			return cli_option_error(opt, argv, longopts);
 		if (r < 0)
 			return EXIT_USAGE;

@@ -61,7 +61,7 @@ gthread_end(session *s, struct genstate *st, const char *why)
 /* Is the :cell view on, for a unit this model has? (A model from :load
  * may be smaller than the one the prompt checked against.) */
 static int
-cell_on(const struct genstate *st)
+gthread_cell_on(const struct genstate *st)
 {
 	const model_config *mc = &st->g.m->cfg;
 	return st->gs.cell_layer >= 0 && st->gs.cell_layer < mc->L &&
@@ -80,7 +80,7 @@ gthread_prime(session *s, struct genstate *st, const char *prime,
 
 	if (st->gs.cell_layer < 0)
 		return gen_feed(&st->g, prime, strlen(prime), skipped, cause);
-	if (!cell_on(st)) {
+	if (!gthread_cell_on(st)) {
 		if (gen_feed(&st->g, prime, strlen(prime), skipped, cause) != 0)
 			return -1;
 		tr.text = xstrdup(prime);
@@ -104,7 +104,7 @@ gthread_chunk(session *s, struct genstate *st, int max)
 	size_t cap = (size_t)max * 4 + 1, n = 0;
 	e->text = xmalloc(cap);
 	e->prob = xreallocarray(NULL, (size_t)max, sizeof(float));
-	if (cell_on(st))
+	if (gthread_cell_on(st))
 		e->act = xreallocarray(NULL, (size_t)max, sizeof(float));
 	const char *why = NULL;
 	for (int k = 0; k < max && st->remaining > 0; k++) {
