@@ -12,15 +12,9 @@
  * plain reference (the whole text split at LF, CRLF and lone CR, then
  * each line judged) gives. Every prime must be text: no NUL, valid UTF-8,
  * no CR, no LF outside a record, no longer than the limit. Sanitizers
- * catch the rest. Not part of `make check`.
+ * catch the rest.
  *
- * Build from the top of a configured tree (config.h there), with clang:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -fno-sanitize-recover=undefined -I. -Isrc/core -Isrc/cli \
- *       tests/fuzz_lines.c src/cli/cli_lines.c src/core/text.c \
- *       src/core/util.c -lm -pthread -o fuzz_lines
- * Run (new finds go to the directory):
- *   mkdir -p fuzz-lines && ./fuzz_lines -max_total_time=600 fuzz-lines
+ * Build and run: tests/fuzz.sh SECONDS lines (CI runs it for 60 s).
  */
 #include "config.h"
 
