@@ -93,10 +93,11 @@ ok $? "kill: no temporary file left behind ($left after $mid kills mid-save)"
 # ---- unwritable places ---------------------------------------------
 "$BURBLE" train $small --hidden 16 --steps 6 --eval-every 2 \
 	-o "$T/nodir/m.safetensors" "$corpus" >"$T/out" 2>"$T/err"
+is $? 1 "a missing output directory: exit status 1"
 like "$(cat "$T/err")" \
-	"$T/nodir/m.safetensors: cannot save.*No such file or directory" \
+	"cannot write a checkpoint to $T/nodir/m.safetensors: no directory" \
 	"a missing output directory: a clear error naming the file"
-like "$(cat "$T/out")" "^done" "... and training still runs to the end"
+is "$(cat "$T/out")" "" "... found before any training (issue 17, item 7)"
 
 mkdir "$T/ro"
 "$BURBLE" train $small --hidden 16 --steps 2 -o "$T/ro/m.safetensors" \

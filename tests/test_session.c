@@ -268,6 +268,32 @@ main(void)
 	e = wait_for(s, EV_SAVED, 10, seen);
 	ok(e != NULL && access(out, R_OK) == 0, "save while paused writes %s", out);
 	event_free(e);
+	/* :save never replaces the text it trains on, nor a file of notes. */
+	char *notes = xasprintf("%s/notes.txt", dir);
+	FILE *nf = fopen(notes, "w");
+	fputs("my notes\n", nf);
+	fclose(nf);
+	const char *bad[] = { text, notes };
+	for (size_t i = 0; i < NELEMS(bad); i++) {
+		session_save(s, bad[i]);
+		e = wait_for(s, EV_ERROR, 10, seen);
+		ok(e != NULL && strstr(e->text, "not saved: refusing") != NULL &&
+		    strstr(e->text, bad[i]) != NULL, ":save %s is refused: %s",
+		    bad[i], e ? e->text : "no error");
+		event_free(e);
+	}
+	nf = fopen(notes, "r");
+	char line[32] = "";
+	ok(nf != NULL && fgets(line, sizeof line, nf) != NULL &&
+	    strcmp(line, "my notes\n") == 0, "... the notes are untouched");
+	if (nf != NULL)
+		fclose(nf);
+	unlink(notes);
+	free(notes);
+	corpus cp;
+	ok(corpus_load(&cp, files, 1, &c.text, NULL, 0, &cause) == 0,
+	    "... and the text still reads as text");
+	corpus_free(&cp);
 	session_pause(s, 0);
 	e = wait_for(s, EV_STEP, 10, seen);
 	ok(e != NULL && e->step > at, "steps again after resume");

@@ -15,6 +15,8 @@
 #include "cli.h"
 #include "cli_lines.h"
 #include "cli_sampling.h"
+#include "ckpt.h"
+#include "file.h"
 #include "model.h"
 #include "session.h"
 
@@ -204,6 +206,24 @@ get_prime(const struct sample_args *a)
 	return xstrdup(a->prime != NULL ? a->prime : "");
 }
 
+/* -o never replaces a checkpoint (the model above all) nor a file the
+ * command reads; a text file it may overwrite, as `>` would. */
+static int
+check_output(const struct sample_args *a)
+{
+	const char *in[] = { a->model_path, a->prime_file, a->random_file };
+
+	for (size_t i = 0; i < NELEMS(in); i++)
+		if (in[i] != NULL && (strcmp(a->output, in[i]) == 0 ||
+		    file_same(a->output, in[i])))
+			return cli_error("refusing to write the samples to %s: "
+			    "this command reads it", a->output);
+	if (ckpt_is_checkpoint(a->output))
+		return cli_error("refusing to write the samples to %s: it is "
+		    "a burble checkpoint", a->output);
+	return 0;
+}
+
 /* count samples of prime into out (closed after, unless standard
  * output: main checks that one). */
 static int
@@ -234,6 +254,8 @@ cli_sample(int argc, char **argv)
 
 	if ((r = parse_args(&a, argc, argv)) >= 0)
 		return r;
+	if (a.output != NULL && check_output(&a) != 0)
+		return 1;
 	session_set_threads(a.o.threads);
 	if ((r = cli_load_model(a.model_path, &c)) != 0)
 		return r;

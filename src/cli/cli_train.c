@@ -41,6 +41,8 @@ static const char usage_train[] =
 "      --map-unknown        with --resume: characters outside the vocabulary\n"
 "                           become the unknown symbol\n"
 "      --keep N             keep at most N templated checkpoints (0 = all)\n"
+"      --force              let -o replace a file that is not a burble\n"
+"                           checkpoint (never a directory or a device)\n"
 "      --weights-only       save weights and metadata only (no optimizer\n"
 "                           state: smaller, but cannot be resumed)\n"
 "      --metrics FILE       append one JSON object per report and evaluation\n"
@@ -101,7 +103,7 @@ enum {
 	OPT_PATIENCE, OPT_EVAL_EVERY, OPT_SEED, OPT_THREADS, OPT_SAMPLE_LEN,
 	OPT_SAMPLE_TEMPS, OPT_CELL, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED,
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
-	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY,
+	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY, OPT_FORCE,
 	OPT_PRECISION, OPT_TIME,
 };
 
@@ -111,6 +113,7 @@ static const struct option longopts[] = {
 	{ "map-unknown", no_argument, NULL, OPT_MAP_UNKNOWN },
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "weights-only", no_argument, NULL, OPT_WEIGHTS_ONLY },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -320,6 +323,7 @@ option_run(struct train_args *a, int opt, const char *arg)
 	case OPT_MAP_UNKNOWN: c->map_unknown = 1; return 1;
 	case OPT_METRICS: c->metrics = arg; return 1;
 	case OPT_WEIGHTS_ONLY: c->weights_only = 1; return 1;
+	case OPT_FORCE: c->force = 1; return 1;
 	case OPT_HEADLESS: a->headless = 1; return 1;
 	case OPT_NO_COLOR: a->no_color = 1; return 1;
 	case OPT_OPTIM:

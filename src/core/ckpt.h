@@ -72,6 +72,10 @@ void ckpt_free(ckpt *c);
  * directory DIR", "cannot write a checkpoint to PATH: Read-only file
  * system", "... a symbolic link to a file that cannot be reached". */
 int ckpt_check_output(const char *path, int force, char **cause);
+/* Whether path is a regular file holding a burble checkpoint: a
+ * safetensors header with "format": "burble" in its __metadata__. Never
+ * blocks (file_open_read). */
+int ckpt_is_checkpoint(const char *path);
 
 /* Lock the output path for this run, so that two runs cannot write the
  * same checkpoint: flock(LOCK_EX | LOCK_NB) on "TARGET.lock" beside it (the

@@ -258,10 +258,8 @@ ckpt_write_atomic(const char *path, int (*write_fn)(int, void *),
 
 /* ---- may a checkpoint be written here? ---------------------------------- */
 
-/* Whether the regular file path holds a burble checkpoint: a safetensors
- * header with "format": "burble" in its __metadata__. */
-static int
-is_checkpoint(const char *path)
+int
+ckpt_is_checkpoint(const char *path)
 {
 	ckpt_reader x;
 	json_t *root = NULL;
@@ -326,7 +324,7 @@ ckpt_check_output(const char *path, int force, char **cause)
 		if (!S_ISREG(st.st_mode))
 			set_cause(cause, "refusing to overwrite %s: it is %s",
 			    path, file_kind(st.st_mode));
-		else if (!force && !is_checkpoint(target))
+		else if (!force && !ckpt_is_checkpoint(target))
 			set_cause(cause, "refusing to overwrite %s: not a "
 			    "burble checkpoint", path);
 		else

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "file.h"
 #include "session_int.h"
 
 /* ---- events ------------------------------------------------------------- */
@@ -453,6 +454,45 @@ start_prompt_generator(session *s, char **cause)
 	return start_generator(s, cause);
 }
 
+/* The metrics log appends to a file that is not a checkpoint and that the
+ * run neither reads nor writes otherwise. */
+static int
+open_metrics(session *s, const session_config *c, char **cause)
+{
+	const char *m = c->metrics;
+	const train_outputs *o = &s->out;
+
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (file_same(m, c->files[i]))
+			return set_cause(cause, "refusing to append metrics to "
+			    "%s: this run reads it", m);
+	if ((c->resume != NULL && file_same(m, c->resume)) ||
+	    (o->tmpl != NULL && (strcmp(m, o->tmpl) == 0 ||
+	    strcmp(m, o->best) == 0 || file_same(m, o->tmpl) ||
+	    file_same(m, o->best))) || ckpt_is_checkpoint(m))
+		return set_cause(cause, "refusing to append metrics to %s: "
+		    "it is a checkpoint", m);
+	s->metrics = fopen(m, "a");
+	if (s->metrics == NULL)
+		return file_error(cause, m, errno);
+	s->metrics_path = xstrdup(m);
+	return 0;
+}
+
+/* Before anything is read or trained: the output is this run's (locked,
+ * writable, not an input) and the metrics log may be appended to. */
+static int
+claim_files(session *s, const session_config *c, char **cause)
+{
+	train_outputs_init(&s->out, c->output, c->keep);
+	s->out.force = c->force;
+	if (train_outputs_claim(&s->out, c->files, c->nfiles, cause) != 0)
+		return -1;
+	if (c->metrics != NULL && open_metrics(s, c, cause) != 0)
+		return -1;
+	return 0;
+}
+
 session *
 session_create(const session_config *c, char **cause)
 {
@@ -464,6 +504,8 @@ session_create(const session_config *c, char **cause)
 	int threads = session_set_threads(c->threads);
 	s->set = c->train;
 	s->precision = c->precision;
+	if (claim_files(s, c, cause) != 0)
+		goto fail;
 	if ((resumed ? resume_from(s, c, cause) : start_fresh(s, c, cause)) != 0)
 		goto fail;
 	vocab_copy(&s->voc, &s->corp.voc);
@@ -476,16 +518,7 @@ session_create(const session_config *c, char **cause)
 
 	if (c->output != NULL)
 		snprintf(s->info.output, sizeof s->info.output, "%s", c->output);
-	train_outputs_init(&s->out, c->output, c->keep);
 	s->weights_only = c->weights_only;
-	if (c->metrics != NULL) {
-		s->metrics = fopen(c->metrics, "a");
-		if (s->metrics == NULL) {
-			set_cause(cause, "%s: %s", c->metrics, strerror(errno));
-			goto fail;
-		}
-		s->metrics_path = xstrdup(c->metrics);
-	}
 
 	session_fill_info(&s->info, s->m, s->corpus_name, threads);
 	s->ginfo = s->info;

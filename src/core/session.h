@@ -145,6 +145,8 @@ typedef struct {
 	int map_unknown;	/* resume: unseen characters -> unknown symbol */
 	int keep;		/* keep at most this many templated files; 0 all */
 	int weights_only;	/* checkpoints without optimizer state */
+	int force;		/* the output may replace a file that is not a
+				   checkpoint (never a directory or device) */
 	const char *metrics;	/* JSON-lines metrics log, or NULL */
 	int threads;		/* BLAS threads; 0 = all cores */
 	double time_limit;	/* seconds of training in this run, then

@@ -38,8 +38,20 @@ save_to(session *s, const char *path)
 	train_progress prog;
 	char *cause = NULL;
 
+	/* A file that is not this run's own output is locked for the save,
+	 * so that it never replaces one another run is writing. */
+	int lock = -1, own = train_outputs_locked(&s->out, path);
+	if (train_outputs_check(&s->out, path, &cause) != 0 ||
+	    (!own && (lock = ckpt_lock(path, &cause)) < 0)) {
+		session_post_text(s, EV_ERROR, "not saved: %s", cause);
+		free(cause);
+		return -1;
+	}
 	fill_ckpt(s, &c, &prog);
-	if (ckpt_save(path, &c, s->weights_only, &cause) != 0) {
+	int rc = ckpt_save(path, &c, s->weights_only, &cause);
+	if (lock >= 0)
+		ckpt_unlock(path, lock);
+	if (rc != 0) {
 		session_post_text(s, EV_ERROR, "save failed: %s; training goes on",
 		    cause);
 		free(cause);

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ckpt.h"
+#include "file.h"
 #include "gen.h"
 #include "sampler.h"
 #include "train.h"
@@ -445,6 +447,7 @@ train_outputs_init(train_outputs *o, const char *tmpl, int keep)
 {
 	memset(o, 0, sizeof *o);
 	o->keep = keep;
+	o->lock_fd = -1;
 	if (tmpl != NULL) {
 		o->tmpl = xstrdup(tmpl);
 		o->best = train_best_path(tmpl);
@@ -454,6 +457,12 @@ train_outputs_init(train_outputs *o, const char *tmpl, int keep)
 void
 train_outputs_free(train_outputs *o)
 {
+	if (o->locked != NULL)
+		ckpt_unlock(o->locked, o->lock_fd);
+	free(o->locked);
+	for (size_t i = 0; i < o->ninputs; i++)
+		free(o->inputs[i]);
+	free(o->inputs);
 	free(o->tmpl);
 	free(o->best);
 	free(o->last);
@@ -463,18 +472,62 @@ train_outputs_free(train_outputs *o)
 	memset(o, 0, sizeof *o);
 }
 
-char *
-train_outputs_path(const train_outputs *o, long epoch, long step,
-    float loss)
-{
-	return train_expand_template(o->tmpl, epoch, step, loss);
-}
-
 static int
 is_template(const char *path)
 {
 	return strstr(path, "{epoch}") != NULL || strstr(path, "{step}") != NULL ||
 	    strstr(path, "{loss}") != NULL;
+}
+
+int
+train_outputs_check(const train_outputs *o, const char *path, char **cause)
+{
+	for (size_t i = 0; i < o->ninputs; i++)
+		if (file_same(path, o->inputs[i]))
+			return strcmp(path, o->inputs[i]) == 0 ?
+			    set_cause(cause, "refusing to write a checkpoint "
+			    "to %s: this run reads it", path) :
+			    set_cause(cause, "refusing to write a checkpoint "
+			    "to %s: this run reads it (as %s)", path,
+			    o->inputs[i]);
+	return ckpt_check_output(path, o->force, cause);
+}
+
+int
+train_outputs_locked(const train_outputs *o, const char *path)
+{
+	return o->locked != NULL && (strcmp(path, o->locked) == 0 ||
+	    file_same(path, o->locked));
+}
+
+int
+train_outputs_claim(train_outputs *o, const char *const *inputs,
+    size_t ninputs, char **cause)
+{
+	if (o->tmpl == NULL)
+		return 0;
+	o->inputs = xreallocarray(NULL, ninputs + 1, sizeof *o->inputs);
+	for (size_t i = 0; i < ninputs; i++)
+		if (strcmp(inputs[i], "-") != 0)
+			o->inputs[o->ninputs++] = xstrdup(inputs[i]);
+	const char *name = is_template(o->tmpl) ? o->best : o->tmpl;
+	if (train_outputs_check(o, name, cause) != 0 ||
+	    (name != o->best && train_outputs_check(o, o->best, cause) != 0))
+		return -1;
+	if ((o->lock_fd = ckpt_lock(name, cause)) < 0)
+		return -1;
+	o->locked = xstrdup(name);
+	/* A temporary file left behind is untidy, not fatal. */
+	(void)ckpt_clean_stale(name, NULL);
+	(void)ckpt_clean_stale(o->best, NULL);
+	return 0;
+}
+
+char *
+train_outputs_path(const train_outputs *o, long epoch, long step,
+    float loss)
+{
+	return train_expand_template(o->tmpl, epoch, step, loss);
 }
 
 int

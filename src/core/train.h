@@ -244,10 +244,32 @@ typedef struct {
 	char **kept;		/* templated files written, oldest first */
 	size_t nkept;
 	int keep;		/* 0: all */
+	int force;		/* may overwrite a file that is not a checkpoint */
+	char *locked;		/* the path this run holds ckpt_lock on */
+	int lock_fd;
+	char **inputs;		/* the files the run reads: never written */
+	size_t ninputs;
 } train_outputs;
 
 void train_outputs_init(train_outputs *o, const char *tmpl, int keep);
 void train_outputs_free(train_outputs *o);
+/*
+ * Claim the output for this run, before it trains: the output (or, for a
+ * template, the best model's file, which names the run) is locked against
+ * other runs (ckpt_lock) and a killed save's temporary files are removed;
+ * the output and the best model's file must be writable checkpoint paths
+ * (ckpt_check_output, with o->force) and none of the inputs (the text
+ * files: a resumed checkpoint may be continued in place). 0, or -1 with
+ * *cause naming the file.
+ */
+int train_outputs_claim(train_outputs *o, const char *const *inputs,
+    size_t ninputs, char **cause);
+/* May this save (a templated name, a :save PATH) write path? The same
+ * rules, checked again at the time of the save. */
+int train_outputs_check(const train_outputs *o, const char *path,
+    char **cause);
+/* Whether path is the file this run holds the lock of. */
+int train_outputs_locked(const train_outputs *o, const char *path);
 /* The file the next save writes (allocated). */
 char *train_outputs_path(const train_outputs *o, long epoch, long step,
     float loss);
