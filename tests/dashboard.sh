@@ -12,7 +12,6 @@
 . "$(dirname "$0")/setup.sh"
 
 need_cmd tmux
-need_shared alice.txt
 [ -x "$BURBLE" ] || skip_all "burble is not built"
 
 SOCK="burble-test-$$"
@@ -48,7 +47,7 @@ run_burble() {
 	tm send-keys -t "$PANE" Enter
 }
 
-CORPUS="$SHARED/corpora/alice.txt"
+CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 150"
 
 tm new-session -d -s "$PANE" -x 100 -y 32 \
@@ -58,7 +57,7 @@ tm set-option -t "$PANE" -g status off >/dev/null 2>&1
 sleep 0.3
 run_burble "" "$T/m.safetensors"
 
-wait_for 'burble .*alice\.txt.*LSTM 1.64' 30
+wait_for 'burble .*quillfeather\.txt.*LSTM 1.64' 30
 ok $? "header names the corpus and the model"
 wait_for '%  step [0-9]+' 30
 ok $? "progress line shows the step"
@@ -123,13 +122,13 @@ ok $? "a key closes it"
 tm resize-window -t "$PANE" -x 80 -y 24
 sleep 1
 screen=$(cap)
-like "$(printf '%s\n' "$screen" | head -n 1)" '^ burble .*alice\.txt' \
+like "$(printf '%s\n' "$screen" | head -n 1)" '^ burble .*quillfeather\.txt' \
     "80x24: header on the first line"
 like "$(printf '%s\n' "$screen" | sed -n 24p)" 'F1Help.*F10Quit' \
     "80x24: key help on the last line"
 printf '%s\n' "$screen" | grep -Eq '%  step [0-9]+'
 ok $? "80x24: progress still shown"
-n=$(printf '%s\n' "$screen" | grep -c 'burble · alice')
+n=$(printf '%s\n' "$screen" | grep -c 'burble · quillfeather')
 is "$n" 1 "80x24: the header is drawn once"
 n=$(printf '%s\n' "$screen" | grep -c '── samples')
 is "$n" 1 "80x24: one samples pane, nothing left from the old layout"
@@ -141,7 +140,7 @@ tm resize-window -t "$PANE" -x 40 -y 10
 wait_for 'too small' 5
 ok $? "40x10: terminal too small note"
 tm resize-window -t "$PANE" -x 100 -y 32
-wait_for '^ burble .*alice\.txt' 5
+wait_for '^ burble .*quillfeather\.txt' 5
 ok $? "100x32: the dashboard comes back"
 has_braille
 ok $? "100x32: the plot is redrawn"
@@ -184,7 +183,7 @@ ok $? "NO_COLOR: quits cleanly"
 run_burble "TERM=vt100" "$T/v.safetensors"
 wait_for '%  step [0-9]+' 30
 ok $? "TERM=vt100: the dashboard runs"
-wait_for '^ burble .*alice\.txt' 5
+wait_for '^ burble .*quillfeather\.txt' 5
 ok $? "TERM=vt100: header shown"
 pid=$(cat "$T/pid" 2>/dev/null)
 [ -n "$pid" ] && kill -TERM "$pid"

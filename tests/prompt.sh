@@ -14,7 +14,6 @@
 . "$(dirname "$0")/setup.sh"
 
 need_cmd tmux
-need_shared alice.txt
 [ -x "$BURBLE" ] || skip_all "burble is not built"
 
 SOCK="burble-prompt-$$"
@@ -41,7 +40,7 @@ cursor_x() { tm display-message -p -t "$PANE" '#{cursor_x}'; }
 out_pane() { cap | sed -n '/^── prompt /,/^burble> /p' | sed '1d;$d'; }
 show() { cap | sed 's/^/# /'; }
 
-CORPUS="$SHARED/corpora/alice.txt"
+CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 100"
 ENVS="XDG_STATE_HOME=$T/state INPUTRC=/dev/null"
 
@@ -67,11 +66,11 @@ ok $? "training runs (an epoch has ended)"
 keys ":len 60" Enter
 wait_for '60 characters per continuation' 5
 ok $? ":len 60 is confirmed"
-keys "Alice was beginning" Enter
+keys "Quillfeather was" Enter
 wait_for '^— length, 60 characters' 15
 ok $? "a continuation of 60 characters ends"
 after=$(out_pane | awk '
-	/^Alice was beginning/ { on = 1; sub(/^Alice was beginning/, "") }
+	/^Quillfeather was/ { on = 1; sub(/^Quillfeather was/, "") }
 	/^— / { on = 0 }
 	on { printf "%s", $0 }' | tr -d ' ')
 [ "${#after}" -ge 20 ]
@@ -114,7 +113,7 @@ ok $? "Tab completes :te to :temp"
 keys C-c
 
 # ---- a long continuation, a key while it streams, and Ctrl-C -------------
-keys ":len 100000" Enter ":rate 200" Enter "The Queen said" Enter
+keys ":len 100000" Enter ":rate 200" Enter "The keeper said" Enter
 wait_for '^burble> .*▶ T=0\.35.*rate=200/s' 5
 ok $? "a long continuation streams (marked beside the prompt)"
 sleep 1
@@ -144,7 +143,7 @@ ok $? "burble is still running and answering"
 ok $? "Ctrl-C did not end the program"
 
 # ---- :peek -------------------------------------------------------------
-keys "Alice" Enter
+keys "Quillfeather" Enter
 wait_for '^— length, 200 characters' 15
 keys ":peek" Enter
 wait_for '^  rest +[0-9]\.[0-9]{4}' 10
@@ -185,16 +184,16 @@ exchange() {
 		on && /— length/ { on = 0 }
 		END { printf "%s", s }'
 }
-keys ":cell" Enter ":len 100" Enter "Alice" Enter
+keys ":cell" Enter ":len 100" Enter "Quillfeather" Enter
 wait_for '^— length, 100 characters' 15
 ok $? "a continuation with the view off"
 off=$(exchange 'cell view off')
-printf '%s\n' "$off" | grep -q 'Alice' &&
+printf '%s\n' "$off" | grep -q 'Quillfeather' &&
     ! printf '%s\n' "$off" | grep -Eq "$NEG"
 ok $? "... has no blue or cyan text"
 found=0
 for u in 0 1 2 3 4 5 6 7; do
-	keys ":cell $u" Enter ":len $((101 + u))" Enter "Alice" Enter
+	keys ":cell $u" Enter ":len $((101 + u))" Enter "Quillfeather" Enter
 	wait_for "^— length, $((101 + u)) characters" 15 || break
 	if exchange "cell 1:$u, tanh" | grep -Eq "$NEG"; then
 		found=1
@@ -206,7 +205,7 @@ like "$(cap | grep '── prompt')" "── prompt · T=.* len=$((101 + u)) cel
 like "$(input_line)" "len=$((101 + u)) cell 1:$u *\$" \
     "... and beside the prompt"
 ok $((!found)) "the view colours text blue or cyan (unit $u is negative)"
-exchange "cell 1:$u, tanh" | sed 's/\x1b\[[0-9;]*m//g' | grep -q '^Alice'
+exchange "cell 1:$u, tanh" | sed 's/\x1b\[[0-9;]*m//g' | grep -q '^Quillfeather'
 ok $? "the prime comes back from the model, coloured"
 keys ":cell off" Enter
 wait_for '^cell view off' 5
@@ -240,15 +239,15 @@ ok $? "Ctrl-D does not end a training run"
 
 # ---- a pasted paragraph is one prime (bracketed paste) ------------------
 keys ":len 30" Enter
-tm set-buffer -b para "$(printf 'The Rabbit said\nto the Queen')"
+tm set-buffer -b para "$(printf 'The owl said\nto the keeper')"
 tm paste-buffer -p -b para -t "$PANE"
-wait_for '^   \.\.\.> to the Queen' 5
+wait_for '^   \.\.\.> to the keeper' 5
 ok $? "a pasted paragraph: its last line waits in the editor"
 keys Enter
 wait_for '^— length, 30 characters' 15
 ok $? "... and Enter sends it"
-para=$(cap | sed -n '/^The Rabbit said$/,/^— length, 30/p')
-like "$(printf '%s\n' "$para" | sed -n 2p)" '^to the Queen' \
+para=$(cap | sed -n '/^The owl said$/,/^— length, 30/p')
+like "$(printf '%s\n' "$para" | sed -n 2p)" '^to the keeper' \
     "... as one prime of two lines"
 is "$(printf '%s\n' "$para" | grep -c '^— length')" 1 \
     "... with one continuation"
@@ -262,7 +261,7 @@ ok $? "F10 quits the dashboard"
 keys "clear; cat -v" Enter
 tm paste-buffer -p -b para -t "$PANE"
 keys Enter C-d
-wait_for '^to the Queen$' 5
+wait_for '^to the keeper$' 5
 ok $? "after quitting, the terminal's bracketed paste mode is off"
 test -s "$T/state/burble/history"
 ok $? "the history file is written under \$XDG_STATE_HOME/burble"
@@ -276,7 +275,7 @@ ok $? "burble repl continues a prime"
 "$BURBLE" train --steps 3 --hidden 32 --layers 2 --batch 8 --seq 16 \
     --sample-len 0 -o "$T/small.safetensors" "$CORPUS" >/dev/null 2>&1
 keys ":load $T/small.safetensors" Enter
-wait_for '^ burble repl · alice\.txt · LSTM 2×32 ' 10
+wait_for '^ burble repl · quillfeather\.txt · LSTM 2×32 ' 10
 ok $? ":load: the header names the loaded model"
 keys ":cell 2:40" Enter
 wait_for '^:cell: unit must be 0 to 31 \(layer 2 has 32 units\)' 5
@@ -300,16 +299,16 @@ fi
 
 # ---- piped repl == sample ----------------------------------------------
 M=$T/m.safetensors
-printf 'Alice\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 >"$T/repl.out" 2>&1
+printf 'Quillfeather\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 >"$T/repl.out" 2>&1
 ok $? "piped repl exits 0"
-"$BURBLE" sample -m "$M" --prime Alice --seed 7 -n 50 >"$T/sample.out" 2>&1
+"$BURBLE" sample -m "$M" --prime Quillfeather --seed 7 -n 50 >"$T/sample.out" 2>&1
 ok $? "sample exits 0"
 cmp -s "$T/repl.out" "$T/sample.out"
 ok $? "piped repl gives exactly the text of sample (prime echoed by both)"
-like "$(head -c 5 "$T/repl.out")" '^Alice$' "the output starts with the prime"
-printf 'Alice\nThe Queen\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 \
+like "$(head -c 12 "$T/repl.out")" '^Quillfeather$' "the output starts with the prime"
+printf 'Quillfeather\nThe keeper\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 \
     >"$T/repl2.out" 2>&1
-"$BURBLE" sample -m "$M" --prime 'The Queen' --seed 7 -n 50 \
+"$BURBLE" sample -m "$M" --prime 'The keeper' --seed 7 -n 50 \
     >"$T/sample2.out" 2>&1
 cat "$T/sample.out" "$T/sample2.out" | cmp -s - "$T/repl2.out"
 ok $? "two lines: two continuations, each as sample gives it"
