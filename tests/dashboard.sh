@@ -37,6 +37,20 @@ has_braille() {
 	cap | LC_ALL=C grep -q "$(printf '\342')[$(printf '\240\241\242\243')]"
 }
 show() { cap | sed 's/^/# /'; }
+# restored WHAT: after burble has exited, the terminal is as it was: the
+# normal screen (not curses' alternate one), and bracketed paste off (a
+# paste reaches cat as plain text, without ESC [ 200 ~ around it).
+restored() {
+	is "$(tm display-message -p -t "$PANE" '#{alternate_on}')" 0 \
+	    "$1: the normal screen is back"
+	tm set-buffer -b probe "pasted-probe"
+	tm send-keys -t "$PANE" "clear; cat -v" Enter
+	sleep 0.3
+	tm paste-buffer -p -b probe -t "$PANE"
+	tm send-keys -t "$PANE" Enter C-d
+	wait_for '^pasted-probe$' 5
+	ok $? "$1: bracketed paste is off (a paste is plain text)"
+}
 # run_burble ENV OUTPUT: start training from the pane's shell; its pid goes
 # to $T/pid (the shell execs burble), "exit=N" is printed when it ends.
 run_burble() {
@@ -194,6 +208,43 @@ ok $? "SIGTERM: the checkpoint was written first"
 tm send-keys -t "$PANE" "echo o''k2-\$\$" Enter
 wait_for '^ok2-[0-9]+$' 10
 ok $? "SIGTERM: the shell is usable"
+
+# Ctrl-C on an empty prompt says how to quit; a second one within a few
+# seconds saves and quits (issue 15).
+run_burble "" "$T/c.safetensors"
+wait_for '%  step [0-9]+' 30
+ok $? "Ctrl-C: the dashboard runs"
+tm send-keys -t "$PANE" C-c
+wait_for 'press Ctrl-C again or Ctrl-D to save and quit' 5
+ok $? "Ctrl-C on an empty prompt says how to quit"
+sleep 3.5
+tm send-keys -t "$PANE" C-c
+sleep 1
+! cap | grep -q '^exit='
+ok $? "a second Ctrl-C after the window only says it again"
+tm send-keys -t "$PANE" x BSpace C-c
+sleep 1
+! cap | grep -q '^exit='
+ok $? "a key between two Ctrl-C starts again"
+tm send-keys -t "$PANE" C-c
+wait_for '^exit=[0-9]+' 60
+ok $? "Ctrl-C twice quits"
+like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "Ctrl-C twice: exit status 0"
+test -s "$T/c.safetensors"
+ok $? "Ctrl-C twice: the checkpoint was saved"
+restored "Ctrl-C twice"
+
+# Ctrl-D on an empty prompt saves and quits.
+run_burble "" "$T/d.safetensors"
+wait_for '%  step [0-9]+' 30
+ok $? "Ctrl-D: the dashboard runs"
+tm send-keys -t "$PANE" C-d
+wait_for '^exit=[0-9]+' 60
+ok $? "Ctrl-D on an empty prompt quits"
+like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "Ctrl-D: exit status 0"
+test -s "$T/d.safetensors"
+ok $? "Ctrl-D: the checkpoint was saved"
+restored "Ctrl-D"
 
 if [ "$_failed" -ne 0 ]; then
 	echo "# last screen:"

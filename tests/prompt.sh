@@ -233,9 +233,15 @@ is "$(cursor_x)" 15 "wide characters take two columns"
 keys C-c
 wait_for '^burble> +T=' 5
 ok $? "Ctrl-C on an idle prompt clears the line"
-keys C-d
-wait_for '^F10 or :quit to quit' 5
-ok $? "Ctrl-D does not end a training run"
+! cap | grep -q 'press Ctrl-C again'
+ok $? "... and says nothing more"
+keys C-c
+wait_for '^press Ctrl-C again or Ctrl-D to save and quit \(or F10, :quit\)' 5
+ok $? "Ctrl-C on an empty line says how to quit"
+keys x BSpace C-c
+sleep 0.5
+! cap | grep -q '^exit='
+ok $? "... and after another key, one more Ctrl-C does not quit"
 
 # ---- a pasted paragraph is one prime (bracketed paste) ------------------
 keys ":len 30" Enter
@@ -291,6 +297,14 @@ ok $? "Up recalls the line typed before the restart"
 keys C-c C-d
 wait_for '^exit=0' 20
 ok $? "Ctrl-D on an empty line quits"
+keys "clear; $ENVS $BURBLE repl -m $T/m.safetensors; echo exit=\$?" Enter
+wait_for '^burble> ' 20
+keys C-c
+wait_for '^press Ctrl-C again or Ctrl-D to quit \(or F10, :quit\)' 5
+ok $? "burble repl: Ctrl-C on an empty line says how to quit"
+keys C-c
+wait_for '^exit=0' 20
+ok $? "burble repl: Ctrl-C twice quits"
 
 if [ "$_failed" -ne 0 ]; then
 	echo "# last screen:"

@@ -376,6 +376,8 @@ static const struct {
 	{ "Alt-Enter, or \\ at the end", "a new line in the prime" },
 	{ "Ctrl-C", "stop the continuation; when none streams, clear the "
 	    "line" },
+	{ "Ctrl-C twice or Ctrl-D (empty line)", "quit (training is saved "
+	    "first)" },
 	{ "F6 / F7, Alt-Down / Alt-Up", "temperature -/+ 0.1" },
 	{ "F8 / F9, Alt-PgDn / Alt-PgUp", "top-k fewer/more (0 = all)" },
 	{ "F11 / F12, Ctrl-Down / Ctrl-Up", "top-p -/+ 0.05" },

@@ -140,6 +140,8 @@ prompt_feed(prompt *p, int byte)
 	unsigned char c = (unsigned char)byte;
 
 	prompt_current = p;
+	if (byte != 0x03)	/* the next Ctrl-C says how to quit again */
+		p->interrupt_at = 0;
 	if (byte >= KEY_MIN) {
 		const char *s = seq_for_key(byte);
 		if (*s != '\0')

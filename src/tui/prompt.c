@@ -44,6 +44,7 @@
 #include "util.h"
 
 #define HISTORY_MAX	1000
+#define QUIT_WINDOW	3.0	/* seconds between the two Ctrl-C that quit */
 
 prompt *prompt_current;
 
@@ -198,12 +199,9 @@ line_cb(char *line)
 		return;
 	}
 	if (line == NULL) {		/* Ctrl-D on an empty line */
-		/* quits `burble repl`; a training run is not ended by a
-		 * stray key */
-		if (session_get_info(p->s)->training)
-			transcript_msg(&p->tr, ST_NOTE, "F10 or :quit to quit");
-		else
-			prompt_act(p, PA_QUIT);
+		/* quits, as in a shell, Python or node (training saves
+		 * first) */
+		prompt_act(p, PA_QUIT);
 		return;
 	}
 	n = strlen(line);
@@ -387,22 +385,39 @@ key_out_forward(int c, int k)
 	return 0;
 }
 
-/* Ctrl-C: stop the continuation; when none streams, clear the line. */
+/* Ctrl-C: stop the continuation; when none streams, clear the line; on an
+ * empty line, say how to quit, and quit if it is the second Ctrl-C in a row
+ * within QUIT_WINDOW seconds (any other key in between starts again: see
+ * prompt_feed). Node's and Python's REPLs do the same. */
 static int
 key_interrupt(int c, int k)
 {
 	prompt *p = prompt_current;
+	double now = now_seconds(), armed = p->interrupt_at;
 
+	p->interrupt_at = 0;
 	if (p->nrec > 0) {
 		session_stop_generation(p->s);
 		return 0;
 	}
-	free(p->cont);
-	p->cont = NULL;
-	rl_set_prompt(PROMPT_MAIN);
-	rl_replace_line("", 1);
-	rl_point = rl_end = 0;
-	p->in_dirty = 1;
+	if (rl_end > 0 || p->cont != NULL) {
+		free(p->cont);
+		p->cont = NULL;
+		rl_set_prompt(PROMPT_MAIN);
+		rl_replace_line("", 1);
+		rl_point = rl_end = 0;
+		p->in_dirty = 1;
+		return 0;
+	}
+	if (armed > 0 && now - armed <= QUIT_WINDOW) {
+		prompt_act(p, PA_QUIT);
+		return 0;
+	}
+	p->interrupt_at = now;
+	transcript_msg(&p->tr, ST_NOTE, "press Ctrl-C again or Ctrl-D to %s "
+	    "(or F10, :quit)", session_get_info(p->s)->training ?
+	    "save and quit" : "quit");
+	p->tr.scroll = 0;
 	return 0;
 }
 

@@ -48,6 +48,8 @@ struct prompt {
 	double load_sent;	/* when :load was sent (0: none); an EV_ERROR
 				   soon after is its answer */
 	char *cont;		/* lines so far of a backslash-continued prime */
+	double interrupt_at;	/* when Ctrl-C on an empty line said how to
+				   quit (0: not since another key) */
 	int pasting;		/* inside a bracketed paste */
 	char *paste;		/* its current line, not yet given to readline */
 	size_t npaste, cappaste;
