@@ -39,6 +39,10 @@ cursor_x() { tm display-message -p -t "$PANE" '#{cursor_x}'; }
 # The output pane: the rows between the prompt title and the input line.
 out_pane() { cap | sed -n '/^── prompt /,/^burble> /p' | sed '1d;$d'; }
 show() { cap | sed 's/^/# /'; }
+# The temperature shown beside the prompt ("0.8").
+temp_now() { input_line | sed -n 's/.* T=\([0-9.]*\) .*/\1/p'; }
+# T + 0.1 as the prompt shows it ("0.35" -> "0.45", "0.3" -> "0.4").
+plus_tenth() { awk -v t="$1" 'BEGIN { printf "%.2f\n", t + 0.1 }' | sed 's/\(\.[0-9]\)0$/\1/'; }
 
 CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 100"
@@ -257,6 +261,41 @@ like "$(printf '%s\n' "$para" | sed -n 2p)" '^to the keeper' \
     "... as one prime of two lines"
 is "$(printf '%s\n' "$para" | grep -c '^— length')" 1 \
     "... with one continuation"
+
+# ---- an unterminated paste ends; a lone Esc is a key of its own ----------
+# ESC [ 200 ~ and no end marker: once no byte has come for a moment, keys
+# are keys again, and what was pasted stays in the editor (issue 17 #10).
+t0=$(temp_now)
+keys -H 1b 5b 32 30 30 7e
+keys -l "half a paste"
+sleep 2.5
+wait_for '^burble> half a paste' 5
+ok $? "an unterminated paste ends, and its text stays in the editor"
+keys F7
+wait_for "^burble> half a paste .*T=$(plus_tenth "$t0") " 5
+ok $? "... and keys work again (F7: T=$t0 -> $(temp_now))"
+keys C-c
+wait_for '^burble> +T=' 5
+ok $? "... Ctrl-C too"
+# Esc, then a moment later F7: the temperature goes up, nothing is typed
+# (it was '[18~'); Esc, then Up: history, not Alt-Up (issue 17 #13).
+t1=$(temp_now)
+keys Escape
+sleep 0.8
+keys F7
+sleep 0.5
+! input_line | grep -q '\[18~'
+ok $? "Esc, then F7: nothing typed into the prompt ('$(input_line)')"
+like "$(temp_now)" "^$(plus_tenth "$t1")\$" \
+    "... and F7 raised the temperature ($t1 -> $(temp_now))"
+t2=$(temp_now)
+keys Escape
+sleep 0.8
+keys Up
+wait_for '^burble> The owl said.to the keeper' 5
+ok $? "Esc, then Up: the history"
+is "$(temp_now)" "$t2" "... not Alt-Up (the temperature stays)"
+keys C-c
 
 # ---- quit; the history survives a restart ------------------------------
 keys F10

@@ -527,7 +527,7 @@ dash_loop(dash *d, int sig_fd)
 	pfd[2].events = POLLIN;
 
 	while (!d->exit_now) {
-		double now = now_seconds(), next = -1;
+		double now = now_seconds(), next = -1, wait;
 		int timeout = -1, more, anim;
 
 		anim = dash_samples_animating(d);
@@ -542,6 +542,11 @@ dash_loop(dash *d, int sig_fd)
 			}
 			timeout = (int)((next - now) * 1000) + 1;
 		}
+		if ((wait = prompt_deadline(d->p)) > 0) {
+			/* a lone Esc, an unterminated paste */
+			int t = (int)(MAX(wait - now, 0) * 1000) + 1;
+			timeout = timeout < 0 ? t : MIN(timeout, t);
+		}
 		if (poll(pfd, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -553,6 +558,7 @@ dash_loop(dash *d, int sig_fd)
 			read_keys(d);
 		if (d->exit_now)
 			break;
+		prompt_tick(d->p, now_seconds());
 		do
 			more = drain_events(d);
 		while (more && !d->exit_now && now_seconds() - now < 0.05);

@@ -8,6 +8,14 @@
  * key such as F6 ("\033[17~") reaches readline whole however the dashboard
  * reads the keyboard, and rl_input_available_hook can truthfully say "more
  * is coming" in the middle of one.
+ *
+ * Two things wait for bytes that may never come, so both have a timeout
+ * (the dashboard's loop asks prompt_deadline() when, and calls
+ * prompt_tick()): a lone Esc is a key of its own once ESC_TIMEOUT passes
+ * with nothing after it (else a function key pressed later would join it:
+ * "[15~" typed, Esc+Up taken for Alt-Up); and a bracketed paste whose end
+ * marker never comes ends after PASTE_TIMEOUT without a byte (else every
+ * key afterwards, F10 and Ctrl-C included, would be pasted text for ever).
  */
 #include "config.h"
 
@@ -19,6 +27,9 @@
 
 #include "prompt_priv.h"
 #include "util.h"
+
+#define ESC_TIMEOUT	0.3	/* seconds: a lone Esc is its own key */
+#define PASTE_TIMEOUT	1.5	/* seconds without a byte: a paste ends */
 
 static void
 feed_bytes(prompt *p, const unsigned char *b, size_t n)
@@ -134,12 +145,34 @@ paste_byte(prompt *p, unsigned char c)
 		paste_flush(p);
 }
 
+/* The escape sequence assembled so far, as keys (or pasted text). */
+static void
+seq_flush(prompt *p)
+{
+	unsigned char whole[sizeof p->seq];
+	size_t n = p->nseq;
+
+	memcpy(whole, p->seq, n);
+	p->nseq = 0;
+	if (n == 6 && memcmp(whole, "\033[200~", 6) == 0)
+		p->pasting = 1;
+	else if (n == 6 && memcmp(whole, "\033[201~", 6) == 0) {
+		paste_flush(p);
+		p->pasting = 0;
+	} else if (p->pasting) {	/* text, not keys */
+		for (size_t i = 0; i < n; i++)
+			paste_byte(p, whole[i]);
+	} else
+		feed_bytes(p, whole, n);
+}
+
 void
 prompt_feed(prompt *p, int byte)
 {
 	unsigned char c = (unsigned char)byte;
 
 	prompt_current = p;
+	p->byte_at = now_seconds();
 	if (byte != 0x03)	/* the next Ctrl-C says how to quit again */
 		p->interrupt_at = 0;
 	if (byte >= KEY_MIN) {
@@ -158,20 +191,52 @@ prompt_feed(prompt *p, int byte)
 		return;
 	}
 	p->seq[p->nseq++] = c;
-	if (seq_complete(p->seq, p->nseq) || p->nseq == sizeof p->seq) {
-		unsigned char whole[sizeof p->seq];
-		size_t n = p->nseq;
-		memcpy(whole, p->seq, n);
-		p->nseq = 0;
-		if (n == 6 && memcmp(whole, "\033[200~", 6) == 0)
-			p->pasting = 1;
-		else if (n == 6 && memcmp(whole, "\033[201~", 6) == 0) {
-			paste_flush(p);
-			p->pasting = 0;
-		} else if (p->pasting) {	/* text, not keys */
-			for (size_t i = 0; i < n; i++)
-				paste_byte(p, whole[i]);
-		} else
-			feed_bytes(p, whole, n);
+	if (seq_complete(p->seq, p->nseq) || p->nseq == sizeof p->seq)
+		seq_flush(p);
+}
+
+/* Nothing followed the bytes of p->seq for ESC_TIMEOUT: they are all the
+ * key there is. Readline, fed a lone Esc, would still wait for the rest of
+ * a meta key (its callback interface has no timeout) and join the next key
+ * to it; Esc and then C-g (abort) ends that wait, doing nothing else. In
+ * vi mode, where Esc alone has a binding, readline runs it first. */
+static void
+seq_timeout(prompt *p)
+{
+	static const unsigned char esc_abort[] = { 0x1b, 0x07 };
+	size_t n = p->nseq;
+
+	if (p->pasting || n > 2 || memcmp(p->seq, "\033\033", n) != 0) {
+		seq_flush(p);	/* a partial sequence: as it is */
+		return;
+	}
+	p->nseq = 0;
+	for (size_t i = 0; i < n; i++)
+		feed_bytes(p, esc_abort, sizeof esc_abort);
+}
+
+double
+prompt_deadline(const prompt *p)
+{
+	double t = 0;
+
+	if (p->nseq > 0)
+		t = p->byte_at + ESC_TIMEOUT;
+	if (p->pasting && (t == 0 || p->byte_at + PASTE_TIMEOUT < t))
+		t = p->byte_at + PASTE_TIMEOUT;
+	return t;
+}
+
+void
+prompt_tick(prompt *p, double now)
+{
+	prompt_current = p;
+	if (p->nseq > 0 && now >= p->byte_at + ESC_TIMEOUT)
+		seq_timeout(p);
+	if (p->pasting && now >= p->byte_at + PASTE_TIMEOUT) {
+		/* The end marker never came: what was pasted stays pasted,
+		 * and keys are keys again. */
+		paste_flush(p);
+		p->pasting = 0;
 	}
 }

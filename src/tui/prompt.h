@@ -50,6 +50,11 @@ void prompt_set_action_handler(prompt *p, void (*fn)(int action, void *ud),
  * terminal is too small. */
 void prompt_set_windows(prompt *p, WINDOW *out, WINDOW *in);
 void prompt_feed(prompt *p, int byte);
+/* When prompt_tick() must run next (now_seconds() time; 0: no need): a
+ * lone Esc or an unterminated paste waits for bytes that may not come. */
+double prompt_deadline(const prompt *p);
+/* Time out what waits: call when poll() returns, after feeding the keys. */
+void prompt_tick(prompt *p, double now);
 /* EV_GEN, EV_GEN_END, EV_PEEK (and EV_ERROR from a bad :load) are the
  * prompt's; returns 1 if it consumed e (the caller still frees it). */
 int prompt_handle_event(prompt *p, const event *e);

@@ -59,6 +59,7 @@ struct prompt {
 	/* input */
 	unsigned char seq[32];	/* an escape sequence being assembled */
 	size_t nseq;
+	double byte_at;		/* when the last keyboard byte came */
 	const unsigned char *q;	/* bytes readline is being fed */
 	size_t qlen, qpos;
 	int hscroll;		/* first column of the input shown */
