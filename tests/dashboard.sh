@@ -56,7 +56,7 @@ restored() {
 run_burble() {
 	rm -f "$T/pid"
 	_cmd="clear; $1 sh -c 'echo \$\$ >$T/pid; exec \"\$0\" \"\$@\"'"
-	_cmd="$_cmd $BURBLE train $CORPUS $ARGS --epochs 40 -o $2"
+	_cmd="$_cmd $BURBLE train ${CORPUS:?} $ARGS --epochs 40 -o $2"
 	tm send-keys -t "$PANE" -l "$_cmd; echo exit=\$?"
 	tm send-keys -t "$PANE" Enter
 }
@@ -208,6 +208,26 @@ ok $? "SIGTERM: the checkpoint was written first"
 tm send-keys -t "$PANE" "echo o''k2-\$\$" Enter
 wait_for '^ok2-[0-9]+$' 10
 ok $? "SIGTERM: the shell is usable"
+
+# Control and bidirectional characters in samples are shown escaped, never
+# sent to the terminal as they are (issue 17 #19): a corpus of U+202E
+# (right-to-left override), U+2028 (line separator), U+0085 (next line),
+# U+000B (vertical tab) and U+2066 (left-to-right isolate).
+printf 'ab\342\200\256cd\342\200\250ef\302\205gh\013ij\342\201\246kl\n' |
+    awk '{ for (i = 0; i < 400; i++) print }' >"$T/ctl.txt"
+RAW="$(printf '\342\200\256|\342\200\250|\302\205|\342\201\246|\013')"
+CORPUS="$T/ctl.txt"
+run_burble "" "$T/ctl.safetensors"
+CORPUS="$CORPORA/quillfeather.txt"
+wait_for 'samples . epoch [0-9]' 60
+ok $? "control characters: samples appear"
+wait_for '^T=0\.2 .*<U\+202E>.*<U\+2028>.*<U\+0085>.*<U\+000B>' 60
+ok $? "control characters: shown escaped in the samples (<U+202E> ...)"
+! cap | LC_ALL=C grep -Eq "$RAW"
+ok $? "control characters: none reaches the terminal as it is"
+tm send-keys -t "$PANE" F10
+wait_for '^exit=0' 60
+ok $? "control characters: quits cleanly"
 
 # Ctrl-C on an empty prompt says how to quit; a second one within a few
 # seconds saves and quits (issue 15).

@@ -345,6 +345,33 @@ keys C-c
 wait_for '^exit=0' 20
 ok $? "burble repl: Ctrl-C twice quits"
 
+# ---- control and bidi characters are shown escaped -------------------------
+# A model of a corpus of U+202E (right-to-left override), U+2028 (line
+# separator), U+0085 (next line), U+000B and U+2066 (an isolate): neither
+# the prime typed nor the continuation sends them raw (issue 17 #19).
+printf 'ab\342\200\256cd\342\200\250ef\302\205gh\013ij\342\201\246kl\n' |
+    awk '{ for (i = 0; i < 400; i++) print }' >"$T/ctl.txt"
+RAW="$(printf '\342\200\256|\342\200\250|\302\205|\342\201\246|\013')"
+"$BURBLE" train --headless --steps 150 --hidden 32 --layers 1 --batch 8 \
+    --seq 32 --sample-len 0 -o "$T/ctl.safetensors" "$T/ctl.txt" \
+    >/dev/null 2>&1
+keys "clear; $ENVS $BURBLE repl -m $T/ctl.safetensors -n 80; echo exit=\$?" \
+    Enter
+wait_for '^burble> ' 20
+keys -l "$(printf 'ab\342\200\256cd')"
+wait_for '^burble> ab<U\+202E>cd' 5
+ok $? "a typed U+202E shows escaped in the input line"
+keys Enter
+wait_for '^— length, 80 characters' 15
+ok $? "a continuation of the control-character model"
+like "$(out_pane | grep '^ab<U+202E>cd' | head -n 1)" \
+    '^ab<U\+202E>cd.*<U\+(2028|0085|000B|2066)>' \
+    "the prime and the continuation show them escaped"
+! cap | LC_ALL=C grep -Eq "$RAW"
+ok $? "none reaches the terminal as it is"
+keys C-d
+wait_for '^exit=0' 20
+
 if [ "$_failed" -ne 0 ]; then
 	echo "# last screen:"
 	show

@@ -24,6 +24,7 @@
 
 #include "dash_priv.h"
 #include "fmt.h"
+#include "glyph.h"
 
 /* ---- text ------------------------------------------------------------- */
 
@@ -84,41 +85,53 @@ dash_text_cps(const char *s)
 	return n;
 }
 
-/* The character shown for cp and its width (0 for combining marks, -1 for
- * nothing at all). Newlines become a return arrow, tabs and other controls
- * a space; without a UTF-8 locale everything beyond ASCII is '?'. */
+/* The characters shown for cp (*n of them, into out) and the columns they
+ * take (0 for a combining mark, -1 for nothing at all). A newline becomes a
+ * return arrow, a tab a space; other controls and the bidi formatting
+ * characters show escaped, "<U+202E>" (glyph.h); without a UTF-8 locale
+ * everything else beyond ASCII is '?'. */
 static int
-disp_char(const dash *d, uint32_t cp, wchar_t *wc)
+disp_char(const dash *d, uint32_t cp, wchar_t out[GLYPH_ESCAPE_SIZE], int *n)
 {
 	int w;
 
+	*n = 1;
 	if (cp == '\n') {
-		*wc = d->utf8 ? 0x21b5 : '|';
+		out[0] = d->utf8 ? 0x21b5 : '|';
 		return 1;
 	}
-	if (cp == '\r')
+	if (cp == '\r') {
+		*n = 0;
 		return -1;
-	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-		*wc = ' ';
+	}
+	if (cp == '\t') {
+		out[0] = ' ';
 		return 1;
+	}
+	if (glyph_is_control(cp)) {
+		char e[GLYPH_ESCAPE_SIZE];
+		*n = glyph_escape(cp, e);
+		for (int i = 0; i < *n; i++)
+			out[i] = (wchar_t)e[i];
+		return *n;
 	}
 	if (!d->utf8 && cp >= 0x80) {
-		*wc = '?';
+		out[0] = '?';
 		return 1;
 	}
-	*wc = (wchar_t)cp;
-	w = wcwidth(*wc);
+	out[0] = (wchar_t)cp;
+	w = wcwidth(out[0]);
 	if (w < 0) {
-		*wc = 0xfffd;
+		out[0] = 0xfffd;
 		w = 1;
 	}
 	return w;
 }
 
 /* Lay out UTF-8 text (len bytes, at most *budget code points) into one line
- * of at most maxw columns: wide characters that do not fit end the line.
- * Fills out[] (NUL-terminated, up to cap - 1), advances *off and *budget,
- * returns the columns used. */
+ * of at most maxw columns: wide characters (and escapes) that do not fit
+ * end the line. Fills out[] (NUL-terminated, up to cap - 1), advances *off
+ * and *budget, returns the columns used. */
 int
 dash_fit_line(const dash *d, const char *s, size_t len, size_t *off,
     size_t *budget, int maxw, wchar_t *out, size_t cap)
@@ -128,16 +141,18 @@ dash_fit_line(const dash *d, const char *s, size_t len, size_t *off,
 
 	while (*off < len && *budget > 0 && n + 2 < cap) {
 		uint32_t cp;
-		wchar_t wc;
+		wchar_t g[GLYPH_ESCAPE_SIZE];
+		int ng;
 		size_t k = u8_next(s + *off, len - *off, &cp);
-		int w = disp_char(d, cp, &wc);
+		int w = disp_char(d, cp, g, &ng);
 
-		if (w > 0 && cols + w > maxw)
+		if ((w > 0 && cols + w > maxw) || n + (size_t)ng + 1 >= cap)
 			break;
 		if (w == 0 && n == 0)
 			w = -1;	/* a combining mark with nothing to sit on */
 		if (w >= 0) {
-			out[n++] = wc;
+			memcpy(out + n, g, (size_t)ng * sizeof *g);
+			n += (size_t)ng;
 			cols += w;
 		}
 		*off += k;
@@ -173,10 +188,10 @@ str_cols(const dash *d, const char *s)
 
 	while (off < len) {
 		uint32_t cp;
-		wchar_t wc;
-		int w;
+		wchar_t g[GLYPH_ESCAPE_SIZE];
+		int w, ng;
 		off += u8_next(s + off, len - off, &cp);
-		w = disp_char(d, cp, &wc);
+		w = disp_char(d, cp, g, &ng);
 		cols += w > 0 ? w : 0;
 	}
 	return cols;

@@ -618,29 +618,38 @@ prompt_set_windows(prompt *p, WINDOW *out, WINDOW *in)
 
 /* ---- drawing ------------------------------------------------------------- */
 
-/* One display unit of a multibyte string. */
+/* One display unit of a multibyte string: *n wide characters (more than
+ * one for an escaped control, "<U+202E>", glyph.h) taking *width columns. */
 static size_t
 mb_glyph(const prompt *p, const char *s, size_t len, mbstate_t *ps,
-    wchar_t *wc, int *width)
+    wchar_t wc[GLYPH_ESCAPE_SIZE], int *n, int *width)
 {
 	size_t k = mbrtowc(wc, s, len, ps);
 	int w;
 
+	*n = 1;
 	if (k == (size_t)-1 || k == (size_t)-2) {
 		memset(ps, 0, sizeof *ps);
-		*wc = L'?';
+		wc[0] = L'?';
 		*width = 1;
 		return 1;
 	}
 	if (k == 0)
 		k = 1;
-	if (*wc == L'\n') {
-		*wc = p->utf8 ? 0x21b5 : L'|';
+	if (wc[0] == L'\n' || wc[0] == L'\t') {
+		wc[0] = wc[0] == L'\t' ? L' ' : p->utf8 ? 0x21b5 : L'|';
 		*width = 1;
 		return k;
 	}
-	if ((w = wcwidth(*wc)) < 0 || *wc < 0x20) {
-		*wc = L'?';
+	if (glyph_is_control((uint32_t)wc[0])) {
+		char e[GLYPH_ESCAPE_SIZE];
+		*n = *width = glyph_escape((uint32_t)wc[0], e);
+		for (int i = 0; i < *n; i++)
+			wc[i] = (wchar_t)e[i];
+		return k;
+	}
+	if ((w = wcwidth(wc[0])) < 0) {
+		wc[0] = L'?';
 		w = 1;
 	}
 	*width = w;
@@ -657,9 +666,9 @@ mb_width(const prompt *p, const char *s, size_t len)
 
 	memset(&ps, 0, sizeof ps);
 	while (i < len) {
-		wchar_t wc;
-		int w;
-		i += mb_glyph(p, s + i, len - i, &ps, &wc, &w);
+		wchar_t wc[GLYPH_ESCAPE_SIZE];
+		int n, w;
+		i += mb_glyph(p, s + i, len - i, &ps, wc, &n, &w);
 		cols += w;
 	}
 	return cols;
@@ -668,7 +677,7 @@ mb_width(const prompt *p, const char *s, size_t len)
 /* Draw s, which starts at display column *col, into the input window:
  * the columns [from, to) of it, column c at window column c - xoff. A wide
  * character cut by an edge shows as blanks; a combining one goes with the
- * character before it (curses joins them). */
+ * character before it (curses joins them); an escape shows what fits. */
 static void
 draw_mb(prompt *p, const char *s, int *col, int from, int to, int xoff,
     attr_t a)
@@ -678,12 +687,17 @@ draw_mb(prompt *p, const char *s, int *col, int from, int to, int xoff,
 
 	memset(&ps, 0, sizeof ps);
 	while (i < len) {
-		wchar_t wc;
-		int w;
-		i += mb_glyph(p, s + i, len - i, &ps, &wc, &w);
-		if (*col >= from && *col + w <= to) {
+		wchar_t wc[GLYPH_ESCAPE_SIZE];
+		int n, w;
+		i += mb_glyph(p, s + i, len - i, &ps, wc, &n, &w);
+		if (n > 1) {
+			for (int j = 0; j < n; j++)
+				if (*col + j >= from && *col + j < to)
+					glyph_put(p->in, 0, *col + j - xoff,
+					    wc[j], a | A_DIM, 0);
+		} else if (*col >= from && *col + w <= to) {
 			if (w > 0 || *col > from)
-				glyph_put(p->in, 0, *col - xoff, wc, a, 0);
+				glyph_put(p->in, 0, *col - xoff, wc[0], a, 0);
 		} else if (*col < to && *col + w > from) {
 			for (int c = MAX(*col, from); c < MIN(*col + w, to);
 			    c++)

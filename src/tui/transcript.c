@@ -101,13 +101,18 @@ transcript_cp(transcript *t, uint32_t cp, int st)
 		add_line(t);
 		return;
 	}
-	if (cp == '\r')
-		return;
 	l = last_line(t);
 	if (cp == '\t') {		/* to the next multiple of 8 */
 		do
 			transcript_cp(t, ' ', st);
 		while (l->n % 8 != 0);
+		return;
+	}
+	if (glyph_is_control(cp)) {	/* "<U+202E>", dim */
+		char e[GLYPH_ESCAPE_SIZE];
+		int n = glyph_escape(cp, e);
+		for (int i = 0; i < n; i++)
+			transcript_cp(t, (unsigned char)e[i], ST_NOTE);
 		return;
 	}
 	if (l->n == l->cap) {

@@ -63,8 +63,9 @@ void transcript_free(transcript *t);
 /* A new line; a new line unless the last one is empty. */
 void transcript_new_line(transcript *t);
 void transcript_fresh_line(transcript *t);
-/* One code point: '\n' starts a line, '\r' is dropped, '\t' goes to the
- * next multiple of 8. */
+/* One code point: '\n' starts a line, '\t' goes to the next multiple of
+ * 8, other controls and the bidi formatting characters are shown escaped
+ * (glyph.h). */
 void transcript_cp(transcript *t, uint32_t cp, int st);
 /* Append UTF-8 text. One value per code point (or NULL) picks the style:
  * act (the :cell view) first, then prob (surprise); n counts them.
