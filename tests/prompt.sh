@@ -340,13 +340,21 @@ ok $? "Up recalls the line typed before the restart"
 # A line recalled from the history, edited and left: readline keeps its
 # undo list in the history entry, to be freed with the history.
 keys x Down
+# Non-incremental searches (M-p) left by Backspace, Esc and C-g: readline
+# drops the search string's undo list without freeing it (feed.c frees it)
+# and keeps the search context (tests/lsan.supp).
+keys M-p x BSpace BSpace
+sleep 0.3
+keys M-p x Escape
+sleep 0.8
+keys M-p C-g
 sleep 0.3
 keys C-c C-d
 wait_for '^exit=0' 20
 ok $? "Ctrl-D on an empty line quits"
 if LC_ALL=C grep -q __asan_init "$BURBLE"; then
 	! cat "$T"/asan.* 2>/dev/null | grep -q 'leaked'
-	ok $? "no leak after editing a history line (LeakSanitizer)"
+	ok $? "no leak after editing a history line and searches (LeakSanitizer)"
 else
 	skip "no leak after editing a history line: not an ASan build"
 fi

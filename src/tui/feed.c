@@ -40,8 +40,16 @@ feed_bytes(prompt *p, const unsigned char *b, size_t n)
 	p->q = b;
 	p->qlen = n;
 	p->qpos = 0;
-	while (p->qpos < p->qlen && guard-- > 0)
+	while (p->qpos < p->qlen && guard-- > 0) {
 		rl_callback_read_char();
+		/* In a non-incremental search (M-p, M-n) readline reads the
+		 * search string into the line, with an undo list of its own
+		 * that nothing can use (no key undoes there); an abort (C-g,
+		 * Backspace on an empty string) drops that list without
+		 * freeing it (readline 8.2). Free it as it grows. */
+		if (RL_ISSTATE(RL_STATE_NSEARCH) && rl_undo_list != NULL)
+			rl_free_undo_list();
+	}
 	p->q = NULL;
 	p->qlen = p->qpos = 0;
 }
