@@ -296,6 +296,17 @@ wait_for '^burble> The owl said.to the keeper' 5
 ok $? "Esc, then Up: the history"
 is "$(temp_now)" "$t2" "... not Alt-Up (the temperature stays)"
 keys C-c
+# Ctrl-R, then Ctrl-X (a prefix key) and a key it does not complete: a
+# SEGV inside readline 8.2's search, found by a key fuzz. Ctrl-X now ends
+# the search; the keys after it are typed.
+keys C-r C-x
+keys -l ':x'
+sleep 1
+! cap | grep -q '^exit='
+ok $? "Ctrl-R Ctrl-X : x does not crash"
+wait_for '^burble> .*:x' 5
+ok $? "... the search ends, and :x is typed ('$(input_line)')"
+keys C-c
 
 # ---- quit; the history survives a restart ------------------------------
 keys F10

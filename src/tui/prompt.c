@@ -490,6 +490,35 @@ bind_keys(void)
 			rl_bind_keyseq(key_table[i].seqs[j], key_table[i].fn);
 }
 
+/*
+ * Readline 8.2's incremental search (Ctrl-R) crashes on a key that starts a
+ * key sequence (Ctrl-X in emacs mode) followed by one that completes none:
+ * Ctrl-R Ctrl-X : x is a SEGV in rl_callback_read_char (found by a key
+ * fuzz; readline's own search code, not ours). A search terminator never
+ * takes that path (it ends the search, as Esc does), so every control key
+ * that is a prefix in the keymap is added to the terminators.
+ */
+static void
+isearch_guard(void)
+{
+	Keymap km = rl_get_keymap();
+	const char *cur = rl_variable_value("isearch-terminators");
+	char buf[256];
+	size_t n;
+
+	/* readline's default: Esc and Ctrl-J */
+	snprintf(buf, sizeof buf, "\"%s", cur != NULL && *cur != '\0' &&
+	    strchr(cur, '"') == NULL && strlen(cur) < 128 ? cur : "\\e\\C-J");
+	for (int c = 0; c < 0x20; c++) {
+		n = strlen(buf);
+		if (c != ESC && km[c].type == ISKMAP && n + 6 < sizeof buf)
+			snprintf(buf + n, sizeof buf - n, "\\%03o", c);
+	}
+	n = strlen(buf);
+	snprintf(buf + n, sizeof buf - n, "\"");
+	rl_variable_bind("isearch-terminators", buf);
+}
+
 /* This terminal's own sequences for the same keys (curses must be up). */
 static void
 bind_terminfo_keys(void)
@@ -544,6 +573,7 @@ prompt_create(session *s, const char *history_path)
 	rl_variable_bind("page-completions", "off");
 	rl_completion_query_items = 0;
 	bind_keys();
+	isearch_guard();
 
 	using_history();
 	stifle_history(HISTORY_MAX);
