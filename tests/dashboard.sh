@@ -12,7 +12,6 @@
 . "$(dirname "$0")/setup.sh"
 
 need_cmd tmux
-need_shared alice.txt
 [ -x "$BURBLE" ] || skip_all "burble is not built"
 
 SOCK="burble-test-$$"
@@ -38,17 +37,31 @@ has_braille() {
 	cap | LC_ALL=C grep -q "$(printf '\342')[$(printf '\240\241\242\243')]"
 }
 show() { cap | sed 's/^/# /'; }
+# restored WHAT: after burble has exited, the terminal is as it was: the
+# normal screen (not curses' alternate one), and bracketed paste off (a
+# paste reaches cat as plain text, without ESC [ 200 ~ around it).
+restored() {
+	is "$(tm display-message -p -t "$PANE" '#{alternate_on}')" 0 \
+	    "$1: the normal screen is back"
+	tm set-buffer -b probe "pasted-probe"
+	tm send-keys -t "$PANE" "clear; cat -v" Enter
+	sleep 0.3
+	tm paste-buffer -p -b probe -t "$PANE"
+	tm send-keys -t "$PANE" Enter C-d
+	wait_for '^pasted-probe$' 5
+	ok $? "$1: bracketed paste is off (a paste is plain text)"
+}
 # run_burble ENV OUTPUT: start training from the pane's shell; its pid goes
 # to $T/pid (the shell execs burble), "exit=N" is printed when it ends.
 run_burble() {
 	rm -f "$T/pid"
 	_cmd="clear; $1 sh -c 'echo \$\$ >$T/pid; exec \"\$0\" \"\$@\"'"
-	_cmd="$_cmd $BURBLE train $CORPUS $ARGS --epochs 40 -o $2"
+	_cmd="$_cmd $BURBLE train ${CORPUS:?} $ARGS --epochs 40 -o $2"
 	tm send-keys -t "$PANE" -l "$_cmd; echo exit=\$?"
 	tm send-keys -t "$PANE" Enter
 }
 
-CORPUS="$SHARED/corpora/alice.txt"
+CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 150"
 
 tm new-session -d -s "$PANE" -x 100 -y 32 \
@@ -58,7 +71,7 @@ tm set-option -t "$PANE" -g status off >/dev/null 2>&1
 sleep 0.3
 run_burble "" "$T/m.safetensors"
 
-wait_for 'burble .*alice\.txt.*LSTM 1.64' 30
+wait_for 'burble .*quillfeather\.txt.*LSTM 1.64' 30
 ok $? "header names the corpus and the model"
 wait_for '%  step [0-9]+' 30
 ok $? "progress line shows the step"
@@ -123,13 +136,13 @@ ok $? "a key closes it"
 tm resize-window -t "$PANE" -x 80 -y 24
 sleep 1
 screen=$(cap)
-like "$(printf '%s\n' "$screen" | head -n 1)" '^ burble .*alice\.txt' \
+like "$(printf '%s\n' "$screen" | head -n 1)" '^ burble .*quillfeather\.txt' \
     "80x24: header on the first line"
 like "$(printf '%s\n' "$screen" | sed -n 24p)" 'F1Help.*F10Quit' \
     "80x24: key help on the last line"
 printf '%s\n' "$screen" | grep -Eq '%  step [0-9]+'
 ok $? "80x24: progress still shown"
-n=$(printf '%s\n' "$screen" | grep -c 'burble · alice')
+n=$(printf '%s\n' "$screen" | grep -c 'burble · quillfeather')
 is "$n" 1 "80x24: the header is drawn once"
 n=$(printf '%s\n' "$screen" | grep -c '── samples')
 is "$n" 1 "80x24: one samples pane, nothing left from the old layout"
@@ -141,7 +154,7 @@ tm resize-window -t "$PANE" -x 40 -y 10
 wait_for 'too small' 5
 ok $? "40x10: terminal too small note"
 tm resize-window -t "$PANE" -x 100 -y 32
-wait_for '^ burble .*alice\.txt' 5
+wait_for '^ burble .*quillfeather\.txt' 5
 ok $? "100x32: the dashboard comes back"
 has_braille
 ok $? "100x32: the plot is redrawn"
@@ -184,7 +197,7 @@ ok $? "NO_COLOR: quits cleanly"
 run_burble "TERM=vt100" "$T/v.safetensors"
 wait_for '%  step [0-9]+' 30
 ok $? "TERM=vt100: the dashboard runs"
-wait_for '^ burble .*alice\.txt' 5
+wait_for '^ burble .*quillfeather\.txt' 5
 ok $? "TERM=vt100: header shown"
 pid=$(cat "$T/pid" 2>/dev/null)
 [ -n "$pid" ] && kill -TERM "$pid"
@@ -195,6 +208,63 @@ ok $? "SIGTERM: the checkpoint was written first"
 tm send-keys -t "$PANE" "echo o''k2-\$\$" Enter
 wait_for '^ok2-[0-9]+$' 10
 ok $? "SIGTERM: the shell is usable"
+
+# Control and bidirectional characters in samples are shown escaped, never
+# sent to the terminal as they are (issue 17 #19): a corpus of U+202E
+# (right-to-left override), U+2028 (line separator), U+0085 (next line),
+# U+000B (vertical tab) and U+2066 (left-to-right isolate).
+printf 'ab\342\200\256cd\342\200\250ef\302\205gh\013ij\342\201\246kl\n' |
+    awk '{ for (i = 0; i < 400; i++) print }' >"$T/ctl.txt"
+RAW="$(printf '\342\200\256|\342\200\250|\302\205|\342\201\246|\013')"
+CORPUS="$T/ctl.txt"
+run_burble "" "$T/ctl.safetensors"
+CORPUS="$CORPORA/quillfeather.txt"
+wait_for 'samples . epoch [0-9]' 60
+ok $? "control characters: samples appear"
+wait_for '^T=0\.2 .*<U\+202E>.*<U\+2028>.*<U\+0085>.*<U\+000B>' 60
+ok $? "control characters: shown escaped in the samples (<U+202E> ...)"
+! cap | LC_ALL=C grep -Eq "$RAW"
+ok $? "control characters: none reaches the terminal as it is"
+tm send-keys -t "$PANE" F10
+wait_for '^exit=0' 60
+ok $? "control characters: quits cleanly"
+
+# Ctrl-C on an empty prompt says how to quit; a second one within a few
+# seconds saves and quits (issue 15).
+run_burble "" "$T/c.safetensors"
+wait_for '%  step [0-9]+' 30
+ok $? "Ctrl-C: the dashboard runs"
+tm send-keys -t "$PANE" C-c
+wait_for 'press Ctrl-C again or Ctrl-D to save and quit' 5
+ok $? "Ctrl-C on an empty prompt says how to quit"
+sleep 3.5
+tm send-keys -t "$PANE" C-c
+sleep 1
+! cap | grep -q '^exit='
+ok $? "a second Ctrl-C after the window only says it again"
+tm send-keys -t "$PANE" x BSpace C-c
+sleep 1
+! cap | grep -q '^exit='
+ok $? "a key between two Ctrl-C starts again"
+tm send-keys -t "$PANE" C-c
+wait_for '^exit=[0-9]+' 60
+ok $? "Ctrl-C twice quits"
+like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "Ctrl-C twice: exit status 0"
+test -s "$T/c.safetensors"
+ok $? "Ctrl-C twice: the checkpoint was saved"
+restored "Ctrl-C twice"
+
+# Ctrl-D on an empty prompt saves and quits.
+run_burble "" "$T/d.safetensors"
+wait_for '%  step [0-9]+' 30
+ok $? "Ctrl-D: the dashboard runs"
+tm send-keys -t "$PANE" C-d
+wait_for '^exit=[0-9]+' 60
+ok $? "Ctrl-D on an empty prompt quits"
+like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "Ctrl-D: exit status 0"
+test -s "$T/d.safetensors"
+ok $? "Ctrl-D: the checkpoint was saved"
+restored "Ctrl-D"
 
 if [ "$_failed" -ne 0 ]; then
 	echo "# last screen:"

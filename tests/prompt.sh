@@ -14,7 +14,6 @@
 . "$(dirname "$0")/setup.sh"
 
 need_cmd tmux
-need_shared alice.txt
 [ -x "$BURBLE" ] || skip_all "burble is not built"
 
 SOCK="burble-prompt-$$"
@@ -40,8 +39,12 @@ cursor_x() { tm display-message -p -t "$PANE" '#{cursor_x}'; }
 # The output pane: the rows between the prompt title and the input line.
 out_pane() { cap | sed -n '/^── prompt /,/^burble> /p' | sed '1d;$d'; }
 show() { cap | sed 's/^/# /'; }
+# The temperature shown beside the prompt ("0.8").
+temp_now() { input_line | sed -n 's/.* T=\([0-9.]*\) .*/\1/p'; }
+# T + 0.1 as the prompt shows it ("0.35" -> "0.45", "0.3" -> "0.4").
+plus_tenth() { awk -v t="$1" 'BEGIN { printf "%.2f\n", t + 0.1 }' | sed 's/\(\.[0-9]\)0$/\1/'; }
 
-CORPUS="$SHARED/corpora/alice.txt"
+CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 100"
 ENVS="XDG_STATE_HOME=$T/state INPUTRC=/dev/null"
 
@@ -67,11 +70,11 @@ ok $? "training runs (an epoch has ended)"
 keys ":len 60" Enter
 wait_for '60 characters per continuation' 5
 ok $? ":len 60 is confirmed"
-keys "Alice was beginning" Enter
+keys "Quillfeather was" Enter
 wait_for '^— length, 60 characters' 15
 ok $? "a continuation of 60 characters ends"
 after=$(out_pane | awk '
-	/^Alice was beginning/ { on = 1; sub(/^Alice was beginning/, "") }
+	/^Quillfeather was/ { on = 1; sub(/^Quillfeather was/, "") }
 	/^— / { on = 0 }
 	on { printf "%s", $0 }' | tr -d ' ')
 [ "${#after}" -ge 20 ]
@@ -114,7 +117,7 @@ ok $? "Tab completes :te to :temp"
 keys C-c
 
 # ---- a long continuation, a key while it streams, and Ctrl-C -------------
-keys ":len 100000" Enter ":rate 200" Enter "The Queen said" Enter
+keys ":len 100000" Enter ":rate 200" Enter "The keeper said" Enter
 wait_for '^burble> .*▶ T=0\.35.*rate=200/s' 5
 ok $? "a long continuation streams (marked beside the prompt)"
 sleep 1
@@ -144,7 +147,7 @@ ok $? "burble is still running and answering"
 ok $? "Ctrl-C did not end the program"
 
 # ---- :peek -------------------------------------------------------------
-keys "Alice" Enter
+keys "Quillfeather" Enter
 wait_for '^— length, 200 characters' 15
 keys ":peek" Enter
 wait_for '^  rest +[0-9]\.[0-9]{4}' 10
@@ -185,16 +188,16 @@ exchange() {
 		on && /— length/ { on = 0 }
 		END { printf "%s", s }'
 }
-keys ":cell" Enter ":len 100" Enter "Alice" Enter
+keys ":cell" Enter ":len 100" Enter "Quillfeather" Enter
 wait_for '^— length, 100 characters' 15
 ok $? "a continuation with the view off"
 off=$(exchange 'cell view off')
-printf '%s\n' "$off" | grep -q 'Alice' &&
+printf '%s\n' "$off" | grep -q 'Quillfeather' &&
     ! printf '%s\n' "$off" | grep -Eq "$NEG"
 ok $? "... has no blue or cyan text"
 found=0
 for u in 0 1 2 3 4 5 6 7; do
-	keys ":cell $u" Enter ":len $((101 + u))" Enter "Alice" Enter
+	keys ":cell $u" Enter ":len $((101 + u))" Enter "Quillfeather" Enter
 	wait_for "^— length, $((101 + u)) characters" 15 || break
 	if exchange "cell 1:$u, tanh" | grep -Eq "$NEG"; then
 		found=1
@@ -206,7 +209,7 @@ like "$(cap | grep '── prompt')" "── prompt · T=.* len=$((101 + u)) cel
 like "$(input_line)" "len=$((101 + u)) cell 1:$u *\$" \
     "... and beside the prompt"
 ok $((!found)) "the view colours text blue or cyan (unit $u is negative)"
-exchange "cell 1:$u, tanh" | sed 's/\x1b\[[0-9;]*m//g' | grep -q '^Alice'
+exchange "cell 1:$u, tanh" | sed 's/\x1b\[[0-9;]*m//g' | grep -q '^Quillfeather'
 ok $? "the prime comes back from the model, coloured"
 keys ":cell off" Enter
 wait_for '^cell view off' 5
@@ -234,24 +237,76 @@ is "$(cursor_x)" 15 "wide characters take two columns"
 keys C-c
 wait_for '^burble> +T=' 5
 ok $? "Ctrl-C on an idle prompt clears the line"
-keys C-d
-wait_for '^F10 or :quit to quit' 5
-ok $? "Ctrl-D does not end a training run"
+! cap | grep -q 'press Ctrl-C again'
+ok $? "... and says nothing more"
+keys C-c
+wait_for '^press Ctrl-C again or Ctrl-D to save and quit \(or F10, :quit\)' 5
+ok $? "Ctrl-C on an empty line says how to quit"
+keys x BSpace C-c
+sleep 0.5
+! cap | grep -q '^exit='
+ok $? "... and after another key, one more Ctrl-C does not quit"
 
 # ---- a pasted paragraph is one prime (bracketed paste) ------------------
 keys ":len 30" Enter
-tm set-buffer -b para "$(printf 'The Rabbit said\nto the Queen')"
+tm set-buffer -b para "$(printf 'The owl said\nto the keeper')"
 tm paste-buffer -p -b para -t "$PANE"
-wait_for '^   \.\.\.> to the Queen' 5
+wait_for '^   \.\.\.> to the keeper' 5
 ok $? "a pasted paragraph: its last line waits in the editor"
 keys Enter
 wait_for '^— length, 30 characters' 15
 ok $? "... and Enter sends it"
-para=$(cap | sed -n '/^The Rabbit said$/,/^— length, 30/p')
-like "$(printf '%s\n' "$para" | sed -n 2p)" '^to the Queen' \
+para=$(cap | sed -n '/^The owl said$/,/^— length, 30/p')
+like "$(printf '%s\n' "$para" | sed -n 2p)" '^to the keeper' \
     "... as one prime of two lines"
 is "$(printf '%s\n' "$para" | grep -c '^— length')" 1 \
     "... with one continuation"
+
+# ---- an unterminated paste ends; a lone Esc is a key of its own ----------
+# ESC [ 200 ~ and no end marker: once no byte has come for a moment, keys
+# are keys again, and what was pasted stays in the editor (issue 17 #10).
+t0=$(temp_now)
+keys -H 1b 5b 32 30 30 7e
+keys -l "half a paste"
+sleep 2.5
+wait_for '^burble> half a paste' 5
+ok $? "an unterminated paste ends, and its text stays in the editor"
+keys F7
+wait_for "^burble> half a paste .*T=$(plus_tenth "$t0") " 5
+ok $? "... and keys work again (F7: T=$t0 -> $(temp_now))"
+keys C-c
+wait_for '^burble> +T=' 5
+ok $? "... Ctrl-C too"
+# Esc, then a moment later F7: the temperature goes up, nothing is typed
+# (it was '[18~'); Esc, then Up: history, not Alt-Up (issue 17 #13).
+t1=$(temp_now)
+keys Escape
+sleep 0.8
+keys F7
+sleep 0.5
+! input_line | grep -q '\[18~'
+ok $? "Esc, then F7: nothing typed into the prompt ('$(input_line)')"
+like "$(temp_now)" "^$(plus_tenth "$t1")\$" \
+    "... and F7 raised the temperature ($t1 -> $(temp_now))"
+t2=$(temp_now)
+keys Escape
+sleep 0.8
+keys Up
+wait_for '^burble> The owl said.to the keeper' 5
+ok $? "Esc, then Up: the history"
+is "$(temp_now)" "$t2" "... not Alt-Up (the temperature stays)"
+keys C-c
+# Ctrl-R, then Ctrl-X (a prefix key) and a key it does not complete: a
+# SEGV inside readline 8.2's search, found by a key fuzz. Ctrl-X now ends
+# the search; the keys after it are typed.
+keys C-r C-x
+keys -l ':x'
+sleep 1
+! cap | grep -q '^exit='
+ok $? "Ctrl-R Ctrl-X : x does not crash"
+wait_for '^burble> .*:x' 5
+ok $? "... the search ends, and :x is typed ('$(input_line)')"
+keys C-c
 
 # ---- quit; the history survives a restart ------------------------------
 keys F10
@@ -262,7 +317,7 @@ ok $? "F10 quits the dashboard"
 keys "clear; cat -v" Enter
 tm paste-buffer -p -b para -t "$PANE"
 keys Enter C-d
-wait_for '^to the Queen$' 5
+wait_for '^to the keeper$' 5
 ok $? "after quitting, the terminal's bracketed paste mode is off"
 test -s "$T/state/burble/history"
 ok $? "the history file is written under \$XDG_STATE_HOME/burble"
@@ -276,7 +331,7 @@ ok $? "burble repl continues a prime"
 "$BURBLE" train --steps 3 --hidden 32 --layers 2 --batch 8 --seq 16 \
     --sample-len 0 -o "$T/small.safetensors" "$CORPUS" >/dev/null 2>&1
 keys ":load $T/small.safetensors" Enter
-wait_for '^ burble repl · alice\.txt · LSTM 2×32 ' 10
+wait_for '^ burble repl · quillfeather\.txt · LSTM 2×32 ' 10
 ok $? ":load: the header names the loaded model"
 keys ":cell 2:40" Enter
 wait_for '^:cell: unit must be 0 to 31 \(layer 2 has 32 units\)' 5
@@ -284,14 +339,74 @@ ok $? ":load: :cell checks against the loaded model"
 keys ":quit" Enter
 wait_for '^exit=0' 20
 ok $? ":quit leaves burble repl"
-keys "clear; $ENVS $BURBLE repl -m $T/m.safetensors; echo exit=\$?" Enter
+# (Under AddressSanitizer its report goes to $T/asan.PID: the pane's
+# stderr is the screen.)
+ASAN_ENV="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/asan"
+keys "clear; $ENVS $ASAN_ENV $BURBLE repl -m $T/m.safetensors" \
+    "; echo exit=\$?" Enter
 wait_for '^burble> ' 20
 keys Up Up Up Up	# :quit, :cell, :load, then the line
 wait_for '^burble> history survives a restart' 5
 ok $? "Up recalls the line typed before the restart"
+# A line recalled from the history, edited and left: readline keeps its
+# undo list in the history entry, to be freed with the history.
+keys x Down
+# Non-incremental searches (M-p) left by Backspace, Esc and C-g: readline
+# drops the search string's undo list without freeing it (feed.c frees it)
+# and keeps the search context (tests/lsan.supp).
+keys M-p x BSpace BSpace
+sleep 0.3
+keys M-p x Escape
+sleep 0.8
+keys M-p C-g
+sleep 0.3
 keys C-c C-d
 wait_for '^exit=0' 20
 ok $? "Ctrl-D on an empty line quits"
+if LC_ALL=C grep -q __asan_init "$BURBLE"; then
+	! cat "$T"/asan.* 2>/dev/null | grep -q 'leaked'
+	ok $? "no leak after editing a history line and searches (LeakSanitizer)"
+else
+	skip "no leak after editing a history line: not an ASan build"
+fi
+keys "clear; $ENVS $BURBLE repl -m $T/m.safetensors; echo exit=\$?" Enter
+wait_for '^burble> ' 20
+keys C-c
+wait_for '^press Ctrl-C again or Ctrl-D to quit \(or F10, :quit\)' 5
+ok $? "burble repl: Ctrl-C on an empty line says how to quit"
+keys C-c
+wait_for '^exit=0' 20
+ok $? "burble repl: Ctrl-C twice quits"
+
+# ---- control and bidi characters are shown escaped -------------------------
+# A model of a corpus of U+202E (right-to-left override), U+2028 (line
+# separator), U+0085 (next line), U+000B and U+2066 (an isolate): neither
+# the prime typed nor the continuation sends them raw (issue 17 #19).
+printf 'ab\342\200\256cd\342\200\250ef\302\205gh\013ij\342\201\246kl\n' |
+    awk '{ for (i = 0; i < 400; i++) print }' >"$T/ctl.txt"
+RAW="$(printf '\342\200\256|\342\200\250|\302\205|\342\201\246|\013')"
+"$BURBLE" train --headless --steps 150 --hidden 32 --layers 1 --batch 8 \
+    --seq 32 --sample-len 0 -o "$T/ctl.safetensors" "$T/ctl.txt" \
+    >/dev/null 2>&1
+keys "clear; $ENVS $BURBLE repl -m $T/ctl.safetensors -n 80; echo exit=\$?" \
+    Enter
+wait_for '^burble> ' 20
+keys -l "$(printf 'ab\342\200\256cd')"
+wait_for '^burble> ab<U\+202E>cd' 5
+ok $? "a typed U+202E shows escaped in the input line"
+keys Enter
+wait_for '^— length, 80 characters' 15
+ok $? "a continuation of the control-character model"
+out_pane | grep -q '^ab<U+202E>cd'
+ok $? "the prime is echoed with it escaped"
+cont=$(out_pane | awk '/^ab<U\+202E>cd/ { on = 1; sub(/^ab<U\+202E>cd/, "") }
+	/^— / { on = 0 } on { printf "%s", $0 }')
+like "$cont" '<U\+(202E|2028|0085|000B|2066)>' \
+    "the continuation shows them escaped too"
+! cap | LC_ALL=C grep -Eq "$RAW"
+ok $? "none reaches the terminal as it is"
+keys C-d
+wait_for '^exit=0' 20
 
 if [ "$_failed" -ne 0 ]; then
 	echo "# last screen:"
@@ -300,16 +415,16 @@ fi
 
 # ---- piped repl == sample ----------------------------------------------
 M=$T/m.safetensors
-printf 'Alice\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 >"$T/repl.out" 2>&1
+printf 'Quillfeather\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 >"$T/repl.out" 2>&1
 ok $? "piped repl exits 0"
-"$BURBLE" sample -m "$M" --prime Alice --seed 7 -n 50 >"$T/sample.out" 2>&1
+"$BURBLE" sample -m "$M" --prime Quillfeather --seed 7 -n 50 >"$T/sample.out" 2>&1
 ok $? "sample exits 0"
 cmp -s "$T/repl.out" "$T/sample.out"
 ok $? "piped repl gives exactly the text of sample (prime echoed by both)"
-like "$(head -c 5 "$T/repl.out")" '^Alice$' "the output starts with the prime"
-printf 'Alice\nThe Queen\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 \
+like "$(head -c 12 "$T/repl.out")" '^Quillfeather$' "the output starts with the prime"
+printf 'Quillfeather\nThe keeper\n' | "$BURBLE" repl -m "$M" --seed 7 -n 50 \
     >"$T/repl2.out" 2>&1
-"$BURBLE" sample -m "$M" --prime 'The Queen' --seed 7 -n 50 \
+"$BURBLE" sample -m "$M" --prime 'The keeper' --seed 7 -n 50 \
     >"$T/sample2.out" 2>&1
 cat "$T/sample.out" "$T/sample2.out" | cmp -s - "$T/repl2.out"
 ok $? "two lines: two continuations, each as sample gives it"

@@ -2,7 +2,9 @@
 # Copyright (C) 2026 The burble developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Provides: $BURBLE (the binary), $SHARED (../shared, may be absent),
+# Provides: $BURBLE (the binary), $CORPORA (the corpora burble ships:
+# quillfeather.txt, chastushki.txt, placenames.txt), $SHARED (../shared,
+# may be absent: only for checks that need a specific public text),
 # $T (a scratch directory removed at exit), ok/not_ok/is/like, skip_all,
 # need_shared, need_cmd, done_testing.
 
@@ -11,7 +13,13 @@ set -u
 : "${top_builddir:=$top_srcdir}"
 : "${BURBLE:=$top_builddir/burble}"
 : "${SHARED:=$top_srcdir/../shared}"
+CORPORA="$top_srcdir/corpora"
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
+# Leaks inside libraries that burble cannot free (each explained there).
+if [ -f "$top_srcdir/tests/lsan.supp" ]; then
+	LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+	export LSAN_OPTIONS
+fi
 unset NO_COLOR
 T=$(mktemp -d "${TMPDIR:-/tmp}/burble-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT

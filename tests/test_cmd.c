@@ -341,10 +341,32 @@ test_completion(void)
 	    "an ambiguous command has no argument completion");
 }
 
+/* Running a command is a table lookup: every entry has its exec function,
+ * and only :pause and :resume share one (it tells them apart by kind). */
+static void
+test_exec(void)
+{
+	size_t i, j, shared = 0, missing = 0;
+
+	for (i = 0; i < cmd_count; i++) {
+		if (cmd_table[i].exec == NULL) {
+			diag(":%s has no exec function", cmd_table[i].name);
+			missing++;
+		}
+		for (j = i + 1; j < cmd_count; j++)
+			if (cmd_table[i].exec == cmd_table[j].exec)
+				shared++;
+	}
+	ok(missing == 0, "every command has an exec function");
+	ok(shared == 1, "one exec function per command but :pause/:resume "
+	    "(%zu shared)", shared);
+}
+
 int
 main(void)
 {
 	test_lookup();
+	test_exec();
 	test_numbers();
 	test_schedule();
 	test_strings();

@@ -6,8 +6,9 @@
  *
  * Pure: no curses, no readline, no session. The commands are const data in
  * the manner of tmux's command table; cmd_parse() turns a typed line into a
- * cmd_result without side effects, and the prompt executes it. A bad line
- * gives a one-line *cause that says what is allowed, and nothing is run.
+ * cmd_result without side effects, and the entry's exec function (in
+ * cmd_exec.c, declared in cmd_exec.h) runs it. A bad line gives a one-line
+ * *cause that says what is allowed, and nothing is run.
  */
 #ifndef BURBLE_CMD_H
 #define BURBLE_CMD_H
@@ -62,7 +63,10 @@ enum cmd_args {
 	CMD_ARGS_PATH_REST,	/* a file name */
 };
 
-typedef struct {
+struct prompt;
+struct cmd_result;
+
+typedef struct cmd_entry {
 	const char *name;
 	const char *alias;	/* NULL if none */
 	const char *args;	/* usage of the arguments, "" if none */
@@ -71,13 +75,15 @@ typedef struct {
 	const char *allowed;	/* what a valid argument is, for messages */
 	const char *help;	/* one line */
 	enum cmd_kind kind;
+	/* What it does, given the parsed line (cmd_exec.c). */
+	void (*exec)(struct prompt *p, const struct cmd_result *r);
 } cmd_entry;
 
 extern const cmd_entry cmd_table[];
 extern const size_t cmd_count;
 
 /* A parsed, validated command. */
-typedef struct {
+typedef struct cmd_result {
 	const cmd_entry *cmd;
 	int nargs;		/* 0 or 1 */
 	double real;		/* :temp :topp :lr */

@@ -6,7 +6,7 @@
  *
  * Nothing here touches the terminal: a series keeps the history, a raster
  * turns it into a grid of cells (a code point and the series that owns it,
- * for its colour), and dash.c puts the cells on the screen. As in htop, the
+ * for its colour), and dash_plot.c puts the cells on the screen. As in htop, the
  * history is kept apart from the drawing, and in braille mode each terminal
  * column shows two samples (the two dot columns of a U+2800 cell).
  */

@@ -12,7 +12,8 @@
  *
  * Terminal mode contract: the dashboard uses raw() (not cbreak()), so Ctrl-C
  * arrives as the byte 0x03 and the prompt handles it (stop the continuation,
- * or clear the line). SIGINT/SIGTERM from outside still mean quit-with-save.
+ * clear the line, or on an empty line say how to quit and, pressed twice,
+ * quit). SIGINT/SIGTERM from outside still mean quit-with-save.
  */
 #ifndef BURBLE_PROMPT_H
 #define BURBLE_PROMPT_H
@@ -24,7 +25,8 @@
 /* What the prompt asks the dashboard to do (keys bound in readline, or
  * commands typed at the prompt). */
 enum prompt_action {
-	PA_QUIT = 1,	/* :quit, or the quit key */
+	PA_QUIT = 1,	/* :quit, F10, Ctrl-D or Ctrl-C twice on an empty
+			   line */
 	PA_HELP,	/* the help overlay (F1, or ? on an empty line) */
 	PA_PAUSE,	/* toggle pause (F2) -- the prompt already told the
 			   session for :pause / :resume */
@@ -48,6 +50,11 @@ void prompt_set_action_handler(prompt *p, void (*fn)(int action, void *ud),
  * terminal is too small. */
 void prompt_set_windows(prompt *p, WINDOW *out, WINDOW *in);
 void prompt_feed(prompt *p, int byte);
+/* When prompt_tick() must run next (now_seconds() time; 0: no need): a
+ * lone Esc or an unterminated paste waits for bytes that may not come. */
+double prompt_deadline(const prompt *p);
+/* Time out what waits: call when poll() returns, after feeding the keys. */
+void prompt_tick(prompt *p, double now);
 /* EV_GEN, EV_GEN_END, EV_PEEK (and EV_ERROR from a bad :load) are the
  * prompt's; returns 1 if it consumed e (the caller still frees it). */
 int prompt_handle_event(prompt *p, const event *e);
