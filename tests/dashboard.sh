@@ -266,6 +266,20 @@ test -s "$T/d.safetensors"
 ok $? "Ctrl-D: the checkpoint was saved"
 restored "Ctrl-D"
 
+# A time budget bounds the run (no epoch limit): the bar follows the clock
+# and the ETA counts down to the end of the budget.
+tm send-keys -t "$PANE" -l "clear; $BURBLE train $CORPUS $ARGS --time 8 -o $T/t.safetensors; echo exit=\$?"
+tm send-keys -t "$PANE" Enter
+wait_for '^ time .*%  step [0-9]+' 30
+ok $? "--time: the progress line counts time, not epochs"
+wait_for 'ETA 0:0[0-8] ' 30
+ok $? "--time: the ETA is what is left of the budget"
+wait_for 'training time limit' 40
+ok $? "--time: training ends by the clock"
+tm send-keys -t "$PANE" F10
+wait_for '^exit=[0-9]+' 30
+like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "--time: exit status 0"
+
 if [ "$_failed" -ne 0 ]; then
 	echo "# last screen:"
 	show

@@ -105,6 +105,8 @@ take_progress(dash *d, const event *e)
 	d->last.nbatches = e->nbatches;
 	d->last.lr = e->lr;
 	d->last.elapsed = e->elapsed;
+	d->last.time_limit = e->time_limit;
+	d->last.run_elapsed = e->run_elapsed;
 	d->last.best_val = e->best_val;
 	d->last.best_step = e->best_step;
 	d->have_step = 1;
@@ -212,6 +214,9 @@ dash_event(dash *d, event *e)
 			    e->text ? e->text : "done");
 		d->done = 1;
 		d->save_failed = e->save_failed;
+		d->metrics_failed = e->metrics_failed;
+		if (e->path != NULL)
+			snprintf(d->saved, sizeof d->saved, "%s", e->path);
 		d->paused = 0;
 		if (d->quitting)
 			d->exit_now = 1;
@@ -598,7 +603,7 @@ dash_run(session *s, const dash_options *o, FILE *summary)
 
 	if (d.sig_quit)
 		status = 128 + d.sig_quit;
-	else if (status == 0 && d.save_failed)
+	else if (status == 0 && (d.save_failed || d.metrics_failed))
 		status = 1;
 	prompt_free(d.p);
 	d.p = NULL;

@@ -419,6 +419,11 @@ draw_progress(dash *d)
 		    (double)e->total_steps : 0;
 		snprintf(left, sizeof(left), " steps ");
 	}
+	if (e->time_limit > 0) {	/* whichever bound ends first */
+		frac = MAX(frac, MIN(1.0, e->run_elapsed / e->time_limit));
+		if (e->epochs <= 0)
+			snprintf(left, sizeof(left), " time ");
+	}
 	if (e->total_steps > 0)
 		snprintf(right, sizeof(right), " %3.0f%%  step %ld/%ld ",
 		    frac * 100, e->step, e->total_steps);
@@ -438,6 +443,9 @@ draw_progress(dash *d)
 			    steps_per_s;
 	} else if (e->total_steps > 0)
 		remain = 0;
+	if (e->time_limit > 0)	/* the budget, or the steps if sooner */
+		remain = MIN(isnan(remain) ? INFINITY : remain,
+		    MAX(0.0, e->time_limit - e->run_elapsed));
 	fmt_duration(eta, sizeof(eta), remain);
 
 	/* Line 1: epoch, bar, percent, step. */

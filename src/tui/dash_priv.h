@@ -97,6 +97,7 @@ typedef struct dash {
 	int status_error;
 	char saved[1024];	/* the last checkpoint written */
 	int save_failed;	/* EV_DONE said the last save failed */
+	int metrics_failed;	/* ... or that --metrics could not be written */
 	char done_reason[256];
 
 	/* samples */
