@@ -885,7 +885,6 @@ class Trainer:
                          p["lr"], cps, fmt_duration(p["elapsed"]),
                          fmt_duration(left)))
         self.rep = {"tally": Tally(), "chars": 0.0, "t0": now}
-        return cps
 
     def report_due(self, now, epoch_end):
         every = self.a.report_every if self.a.report_every is not None \
@@ -903,7 +902,7 @@ class Trainer:
         htally = Tally()
         hist_every = max(1, self.tb.nbatches // 20)
         chars = self.B * self.T
-        why, cps, diverged = "finished", 0.0, False
+        why, diverged = "finished", False
         t_start = time.time()
         while True:
             why = self.stop_reason()
@@ -928,7 +927,7 @@ class Trainer:
                 self.state.zero_()
             now = time.time()
             if self.report_due(now, epoch_end):
-                cps = self.report(now)
+                self.report(now)
             tl, ta = htally.means(chars)
             if point_due(s, p, epoch_end):
                 self.checkpoint_point(tl, ta)
@@ -939,13 +938,20 @@ class Trainer:
                 continue
             htally = Tally()
             self.run_time = time.time() - t_start
+        self.finish(why, htally)
+        return 1 if diverged or self.save_failed else 0
+
+    def finish(self, why, htally):
+        """The run is over: report, a point for a time limit, the last
+        save, the done line."""
+        p = self.prog
         if self.rep["tally"].steps > 0:
-            cps = self.report(time.time())
+            self.report(time.time())
         last = self.hist[-1] if self.hist else None
         point_now = last is not None and last["step"] == p["step"] and \
             not math.isnan(last["val_loss"])
         if why == "time limit" and not point_now:
-            tl, ta = htally.means(chars)
+            tl, ta = htally.means(self.B * self.T)
             self.checkpoint_point(tl, ta)
             point_now = True
         if why == "stopped" or not point_now:
@@ -959,7 +965,6 @@ class Trainer:
             self.say("done (%s) at step %d; %s" % (why, p["step"], where))
         if self.metrics:
             self.metrics.close()
-        return 1 if diverged or self.save_failed else 0
 
 
 # ---- setting a run up ------------------------------------------------------------
@@ -986,11 +991,12 @@ def add_arguments(t):
                    help="continue the run exactly (needs optimizer state)")
     t.add_argument("-o", "--output", help="checkpoint to write (default: "
                    "RUN itself); may hold {epoch}, {step}, {loss}")
-    g = t.add_mutually_exclusive_group()
-    g.add_argument("--steps", type=int, help="stop after N optimizer steps "
+    # As burble's: whichever comes first.
+    t.add_argument("--steps", type=int, help="stop after N optimizer steps "
                    "in all")
-    g.add_argument("--time", type=parse_duration, help="train this long")
-    g.add_argument("--epochs", type=int, help="epochs in all")
+    t.add_argument("--time", type=parse_duration, help="train this long "
+                   "(90, 90s, 10m, 1.5h), then evaluate, save and stop")
+    t.add_argument("--epochs", type=int, help="epochs in all")
     t.add_argument("--device", default="auto",
                    help="cpu, cuda, cuda:N (default: cuda when there is one)")
     t.add_argument("--threads", type=int, default=0,
@@ -1018,38 +1024,26 @@ def add_arguments(t):
         t.add_argument(opt, type=typ)
 
 
+# (option, setting, conversion): what a resumed run takes from the command
+# line (burble's OVERRIDE_*), and what only a fresh run (fine-tuning) does.
+RUN_OPTIONS = (("epochs", "epochs", int), ("steps", "max_steps", int),
+               ("patience", "patience", int),
+               ("eval_every", "eval_every", int), ("clip", "clip", f32))
+FRESH_OPTIONS = (("batch", "batch", int), ("seq", "seq", int),
+                 ("val", "val_frac", f32), ("seed", "seed", int))
+
+
 def apply_overrides(a, s, prog, resume):
-    """burble's OVERRIDE_*: what the command line may change in a run."""
-    if a.epochs is not None:
-        s["epochs"] = a.epochs
-    if a.steps is not None:
-        s["max_steps"] = a.steps
-    if a.patience is not None:
-        s["patience"] = a.patience
-    if a.eval_every is not None:
-        s["eval_every"] = a.eval_every
-    if a.clip is not None:
-        s["clip"] = f32(a.clip)
-    if a.lr is not None or a.lr_decay is not None or \
-            a.lr_decay_after is not None:
-        # burble takes all three from the command line (their defaults
-        # where not given) once one of them is.
-        s["optim"]["lr"] = f32(a.lr if a.lr is not None else 2e-3)
-        s["lr_decay"] = f32(a.lr_decay if a.lr_decay is not None else 1.0)
-        s["lr_decay_after"] = a.lr_decay_after or 0
-        prog["lr"] = s["optim"]["lr"]
+    """The command line's settings over the run's."""
     fresh = [o for o in ("batch", "seq", "val", "optim", "momentum", "seed")
              if getattr(a, o) is not None]
     if resume and fresh:
         raise Refused("--%s: with --resume the run keeps the checkpoint's "
                       "batch, seq, validation split, optimizer and seed"
                       % fresh[0])
-    if a.batch is not None:
-        s["batch"] = a.batch
-    if a.seq is not None:
-        s["seq"] = a.seq
-    if a.val is not None:
-        s["val_frac"] = f32(a.val)
+    for opt, key, conv in RUN_OPTIONS + FRESH_OPTIONS:
+        if getattr(a, opt) is not None:
+            s[key] = conv(getattr(a, opt))
     if a.optim is not None:
         if a.optim.lower() not in bc.OPTIMS:
             raise Refused("--optim: adam, rmsprop or sgd, got '%s'" % a.optim)
@@ -1058,8 +1052,14 @@ def apply_overrides(a, s, prog, resume):
         s["optim"]["lr"] = lr
     if a.momentum is not None:
         s["optim"]["momentum"] = f32(a.momentum)
-    if a.seed is not None:
-        s["seed"] = a.seed
+    if a.lr is not None or a.lr_decay is not None or \
+            a.lr_decay_after is not None:
+        # burble takes all three from the command line (their defaults
+        # where not given) once one of them is.
+        s["optim"]["lr"] = f32(a.lr if a.lr is not None else 2e-3)
+        s["lr_decay"] = f32(a.lr_decay if a.lr_decay is not None else 1.0)
+        s["lr_decay_after"] = a.lr_decay_after or 0
+        prog["lr"] = s["optim"]["lr"]
 
 
 def prepare(a, ck):
