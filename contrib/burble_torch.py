@@ -22,8 +22,8 @@ As a program:
         --layers 2 --hidden 32 --embed 0 --seed 1]   a fresh PyTorch model
     burble_torch.py train-tiny OUT FILE... [--steps 50 ...]   a few Adam
         steps in PyTorch, saved for burble
-    burble_torch.py train RUN FILE... [--resume] [--steps N | --time D |
-        --epochs N] [--device cpu|cuda] [-o OUT]   a burble run continued
+    burble_torch.py train RUN FILE... [--resume] [--steps N] [--time D]
+        [--epochs N] [--device cpu|cuda] [-o OUT]   a burble run continued
         exactly (or, without --resume, its weights fine-tuned), on a CPU,
         a GPU or several under torchrun; saved as burble saves it
         (burble_torch_train.py, burble_torch_ckpt.py)

@@ -214,10 +214,17 @@ class MaskGen:
         self.gather = None if self.all else \
             torch.from_numpy(pos).to(device)
         self.N, self.nb = N, nb
-        # Steps drawn at once: up to 64, in at most 2^16 lanes (256 MB of
-        # draws as bits).
+        # Steps drawn at once. The rounds are sequential, so on a GPU
+        # their cost is kernel launches, paid once per window: up to 256
+        # steps in an eighth of the free memory (a lane takes 8 KB: its
+        # bits and their reordered copy); on a CPU up to 64 steps in 2^16
+        # lanes (512 MB).
         per_step = L * len(self.blocks)
-        self.window = int(max(1, min(64, (1 << 16) // per_step)))
+        lanes, most = 1 << 16, 64
+        if device.type == "cuda":
+            free, _ = torch.cuda.mem_get_info(device)
+            lanes, most = max(1, free // 8 // (2 * DROP_BLOCK)), 256
+        self.window = int(max(1, min(most, lanes // per_step)))
         self.queue = []
         self._check()
 
