@@ -9,7 +9,7 @@ A burble checkpoint is a .safetensors file whose model tensors carry the
 names and shapes of the classic PyTorch CharRNN defined here (one-hot or
 nn.Embedding -> nn.LSTM / nn.GRU / nn.RNN(tanh), batch_first -> nn.Dropout
 -> nn.Linear). The metadata (strings) holds "burble.config" and
-"burble.vocab" as JSON; see src/ckpt.c for the rest of the format.
+"burble.vocab" as JSON; see src/core/ckpt*.c for the rest of the format.
 
 As a module:
     import burble_torch as bt
@@ -22,6 +22,11 @@ As a program:
         --layers 2 --hidden 32 --embed 0 --seed 1]   a fresh PyTorch model
     burble_torch.py train-tiny OUT FILE... [--steps 50 ...]   a few Adam
         steps in PyTorch, saved for burble
+    burble_torch.py train RUN FILE... [--resume] [--steps N] [--time D]
+        [--epochs N] [--device cpu|cuda] [-o OUT]   a burble run continued
+        exactly (or, without --resume, its weights fine-tuned), on a CPU,
+        a GPU or several under torchrun; saved as burble saves it
+        (burble_torch_train.py, burble_torch_ckpt.py)
 
 Evaluation, as `burble eval` does it: the text (files concatenated, read
 with the checkpoint's text options) is ONE stream; it is cut into chunks of
@@ -294,6 +299,68 @@ def read_text(paths, opts=None):
     return out
 
 
+def _missing(cps):
+    raise SystemExit("burble_torch: characters not in the vocabulary: "
+                     + ", ".join("U+%04X" % c for c in sorted(cps)[:5]))
+
+
+def read_ids(paths, opts, vocab, map_unknown=False):
+    """The files as burble reads them (read_text), encoded with vocab:
+    a uint16 numpy array. Without records the work is vectorised (a
+    table over the distinct characters), so large corpora read fast."""
+    o = dict(DEFAULT_TEXT, **(opts or {}))
+    if o["lines"] or o["record_sep"] is not None:
+        cps = np.array(read_text(paths, opts), dtype=np.int64)
+    else:
+        parts = []
+        for p in paths:
+            if p == "-":
+                raw = sys.stdin.buffer.read()
+            else:
+                with open(p, "rb") as f:
+                    raw = f.read()
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw:
+                raise SystemExit("burble_torch: %s: empty file" % p)
+            text = raw.decode("utf-8").replace("\r\n", "\n") \
+                .replace("\r", "\n")
+            parts.append(np.frombuffer(text.encode("utf-32-le"),
+                                       dtype="<u4").astype(np.int64))
+        cps = np.concatenate(parts)
+        uniq = np.unique(cps)
+        probe = read_text_chars([chr(c) for c in uniq], o)
+        if any(m != c for m, c in zip(probe, uniq)):
+            cps = np.array(probe, dtype=np.int64)[np.searchsorted(uniq, cps)]
+            cps = cps[cps >= 0]
+    if cps.size == 0:
+        raise SystemExit("burble_torch: no characters left after filtering")
+    table = {c: i for i, c in enumerate(vocab.cp)}
+    uniq = np.unique(cps)
+    idx = np.array([table.get(int(c), -1) for c in uniq], dtype=np.int64)
+    if (idx < 0).any():
+        if not map_unknown or vocab.unk < 0:
+            _missing(uniq[idx < 0].tolist())
+        idx[idx < 0] = vocab.unk
+    return idx[np.searchsorted(uniq, cps)].astype(np.uint16)
+
+
+def read_text_chars(chars, o):
+    """What each character becomes outside records: its code point after
+    lowercasing, or -1 where the filter drops it (newline included)."""
+    out = []
+    for ch in chars:
+        c = _lower(ch) if o["lowercase"] and ch != "\n" else ch
+        if o["filter"] == "printable":
+            kept = _printable(c)
+        elif o["filter"] == "set":
+            kept = c in (o["filter_set"] or "")
+        else:
+            kept = True
+        out.append(ord(c) if kept else -1)
+    return out
+
+
 def encode_cps(vocab, cps, map_unknown=False):
     ids, missing = [], set()
     for c in cps:
@@ -306,8 +373,7 @@ def encode_cps(vocab, cps, map_unknown=False):
                 continue
         ids.append(i)
     if missing:
-        raise SystemExit("burble_torch: characters not in the vocabulary: "
-                         + ", ".join("U+%04X" % c for c in sorted(missing)[:5]))
+        _missing(missing)
     return ids
 
 
@@ -424,7 +490,13 @@ def main(argv=None):
     t.add_argument("--seq", type=int, default=50)
     t.add_argument("--lr", type=float, default=3e-3)
     model_opts(t)
+    r = sub.add_parser("train", help="continue a burble run (or fine-tune "
+                       "its weights) in PyTorch, and save it for burble")
+    import burble_torch_train
+    burble_torch_train.add_arguments(r)
     a = ap.parse_args(argv)
+    if a.cmd == "train":
+        sys.exit(burble_torch_train.main(a))
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     if a.cmd == "eval":
         if a.model_opt:          # burble's spelling: eval -m MODEL FILE...
