@@ -36,6 +36,29 @@ usage "bad precision (train)" "--precision: must be fp16 or fp32" train --precis
 usage "zero time" "--time: must be a duration such as 90, 90s, 10m or 1.5h" train --time 0 x
 usage "time with a bad unit" "--time: must be a duration" train --time 5x x
 usage "eval without a file" "a text to evaluate" eval -m x
+usage "--epochs 0 alone" "--epochs 0 needs --steps N or --time" train --epochs 0 x
+
+# A bad option: one line that says what is wrong (not getopt's own line
+# as well), then the hint.
+opterr() {   # opterr DESCRIPTION REGEX ARGS...
+	desc=$1; re=$2; shift 2
+	"$BURBLE" "$@" </dev/null >"$T/out" 2>"$T/err"; st=$?
+	is "$st" 2 "$desc: exit status 2"
+	is "$(wc -l <"$T/err" | tr -d ' ')" 2 "$desc: one line and the hint"
+	like "$(head -1 "$T/err")" "$re" "$desc: says what is wrong"
+	like "$(tail -1 "$T/err")" "^Try 'burble [a-z]+ --help'\.$" "$desc: the hint"
+}
+opterr "unknown long option" "^burble: unknown option '--bogus'$" sample --bogus
+opterr "unknown option (train)" "^burble: unknown option '--bogus'$" train --bogus x
+opterr "unknown short option" "^burble: unknown option '-Z'$" train --headless -Z x
+opterr "missing argument" "^burble: option '--model' needs an argument$" sample --model
+opterr "missing argument (short)" "^burble: option '-m' needs an argument$" eval -m
+opterr "missing argument (abbreviated)" "^burble: option '--lr' needs an argument$" train --lr
+opterr "ambiguous abbreviation" "^burble: option '--t' is ambiguous \(--temperature, --top-k" sample --t 1
+opterr "an argument to a flag" "^burble: option '--json' takes no argument$" info --json=1 x
+opterr "unknown option (bench)" "^burble: unknown option '--bogus'$" bench --bogus
+opterr "missing argument (bench)" "^burble: option '--steps' needs an argument$" bench --steps
+opterr "a bad number (bench)" "^burble: --layers: must be an integer from 1 to" bench --layers 0
 
 "$BURBLE" sample -m "$T/nope.safetensors" >"$T/out" 2>"$T/err"; st=$?
 is "$st" 1 "missing model: exit 1"
@@ -107,5 +130,149 @@ head -n 200 "$corpus" >"$T/a.txt"; tail -n 200 "$corpus" >"$T/b.txt"
 	--sample-len 0 -o "$T/two.safetensors" "$T/a.txt" "$T/b.txt" >"$T/out" 2>&1
 ok $? "train on two files"
 like "$(cat "$T/out")" "on a.txt\+1: [0-9]+ train / [0-9]+ val" "two files are concatenated"
+
+# ---- what must never happen: lost output, hangs, raw control characters
+
+# The last line names the file written, not the template.
+"$BURBLE" train --steps 3 --hidden 8 --layers 1 --batch 4 --seq 16 \
+	--sample-len 0 -o "$T/tpl-{epoch}-{step}.safetensors" "$corpus" \
+	>"$T/tpl" 2>&1
+like "$(tail -1 "$T/tpl")" "; saved $T/tpl-00-3\.safetensors$" "-o with {fields}: the last line names the file written"
+test -s "$T/tpl-00-3.safetensors"; ok $? "-o with {fields}: that file exists"
+
+# A time budget without --epochs is the bound: on a text short enough for
+# the 30 default epochs to take a fraction of it, the run still takes the
+# whole budget, and the ETA counts it down.
+head -c 3000 "$corpus" >"$T/small.txt"
+t0=$(date +%s)
+"$BURBLE" train --time 3 --hidden 8 --layers 1 --batch 4 --seq 16 \
+	--sample-len 0 --report-every 200 -o "$T/tsm.safetensors" \
+	"$T/small.txt" >"$T/tsm" 2>&1; st=$?
+t1=$(date +%s)
+ok $st "--time 3 on a short text"
+like "$(tail -1 "$T/tsm")" "^done \(time limit\)" "--time on a short text: the budget ends the run, not 30 epochs"
+[ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 20 ]; ok $? "--time 3: over in $((t1 - t0)) s"
+like "$(grep '^epoch' "$T/tsm" | head -1)" "^epoch [0-9]+ step [0-9]+ batch .* ETA 0:0[0-3]$" "--time: no epoch count; the ETA follows the budget"
+"$BURBLE" train --time 60 --epochs 2 --hidden 8 --layers 1 --batch 4 \
+	--seq 16 --sample-len 0 -o "$T/tep.safetensors" "$T/small.txt" \
+	>"$T/tep" 2>&1
+like "$(tail -1 "$T/tep")" "^done \(finished\)" "--time with --epochs: the epochs still bound the run"
+"$BURBLE" train --time 1 --epochs 0 --hidden 8 --layers 1 --batch 4 \
+	--seq 16 --sample-len 0 -o "$T/te0.safetensors" "$T/small.txt" \
+	>"$T/te0" 2>&1
+ok $? "--epochs 0 with --time is allowed"
+
+# Write errors are said and fail the command: a full disk (/dev/full).
+if [ -w /dev/full ]; then
+	full() {   # full DESCRIPTION ARGS...: standard output is full
+		desc=$1; shift
+		"$BURBLE" "$@" </dev/null >/dev/full 2>"$T/err"; st=$?
+		[ "$st" -ne 0 ]; ok $? "$desc > /dev/full: exit status $st"
+		like "$(cat "$T/err")" "^burble: standard output: write error" "$desc > /dev/full: says so"
+	}
+	full "--help" --help
+	full "--version" --version
+	full "train --help" train --help
+	full "eval" eval -m "$T/m.safetensors" "$corpus"
+	full "info" info "$T/m.safetensors"
+	full "info --json" info --json "$T/m.safetensors"
+	full "sample" sample -m "$T/m.safetensors" -n 10
+	full "bench" bench --steps 1 --hidden 8 --layers 1 --batch 2 --seq 4 \
+		--sample-chars 0
+	full "headless train" train --steps 3 --hidden 8 --layers 1 --batch 4 \
+		--seq 16 --sample-len 0 -o "$T/full.safetensors" "$corpus"
+	test -s "$T/full.safetensors"; ok $? "headless train > /dev/full: still saved"
+	echo "The owl" | "$BURBLE" repl -m "$T/m.safetensors" -n 10 \
+		>/dev/full 2>"$T/err"; st=$?
+	[ "$st" -ne 0 ]; ok $? "piped repl > /dev/full: exit status $st"
+	like "$(cat "$T/err")" "^burble: standard output: write error$" "piped repl > /dev/full: says so"
+	"$BURBLE" train --steps 3 --hidden 8 --layers 1 --batch 4 --seq 16 \
+		--sample-len 0 --metrics /dev/full -o "$T/met.safetensors" \
+		"$corpus" >"$T/out" 2>"$T/err"; st=$?
+	[ "$st" -ne 0 ]; ok $? "--metrics /dev/full: exit status $st"
+	like "$(cat "$T/err")" "/dev/full: write error" "--metrics /dev/full: says so"
+else
+	skip "no /dev/full"
+fi
+
+# A binary file as the prime: said once, nothing else.
+"$BURBLE" sample -m "$T/m.safetensors" --prime-file "$T/m.safetensors" \
+	-n 5 >"$T/out" 2>"$T/err"; st=$?
+is "$st" 1 "--prime-file MODEL: exit status 1"
+is "$(wc -l <"$T/err" | tr -d ' ')" 1 "--prime-file MODEL: one line"
+like "$(cat "$T/err")" "^burble: .*m\.safetensors: (binary data|invalid UTF-8)" "--prime-file MODEL: not text"
+
+# Piped repl: input as the corpus reader takes it, line by line. A NUL or
+# invalid UTF-8 is reported with the line's number and skipped; CRLF and a
+# lone CR end lines; the other lines are answered.
+printf 'The owl\000x\r\nThe\r\n\377bad\nok\rnext\n' |
+	"$BURBLE" repl -m "$T/m.safetensors" -n 0 >"$T/rp" 2>"$T/rperr"
+is "$?" 1 "piped repl with bad lines: exit status 1"
+like "$(sed -n 1p "$T/rperr")" "^burble: stdin: line 1: binary data \(NUL byte at offset 7\); skipped$" "piped repl: a NUL is reported, not cut off"
+like "$(sed -n 2p "$T/rperr")" "^burble: stdin: line 3: invalid UTF-8 at byte 0; skipped$" "piped repl: invalid UTF-8, with its line"
+is "$(tr '\n' ' ' <"$T/rp")" "The ok next " "piped repl: the other lines are answered"
+grep -q "$(printf '\r')" "$T/rp"; [ $? -ne 0 ]; ok $? "piped repl: no CR echoed"
+
+# Control and bidirectional characters of a vocabulary are shown escaped
+# by info and in the headless samples, never sent raw.
+raw='202E:\342\200\256 202D:\342\200\255 0085:\302\205 2028:\342\200\250
+	000B:\013 200F:\342\200\217 2066:\342\201\246'
+i=0; while [ $i -lt 100 ]; do
+	printf 'ab\342\200\256cd\342\200\255e \302\205f\342\200\250g\013h\342\200\217i\342\201\246j\n'
+	i=$((i + 1)); done >"$T/bidi.txt"
+"$BURBLE" train --steps 1 --eval-every 1 --hidden 8 --layers 1 --batch 4 \
+	--seq 16 --sample-len 400 --sample-temps 1.0 --seed 5 \
+	-o "$T/bidi.safetensors" "$T/bidi.txt" >"$T/bidi.log" 2>&1
+ok $? "train on a text full of controls"
+"$BURBLE" info "$T/bidi.safetensors" >"$T/bidi.info" 2>&1
+for cp in 202E 202D 0085 2028 000B 200F 2066; do
+	grep -q "^Vocabulary.* U+$cp" "$T/bidi.info"; ok $? "info shows U+$cp escaped"
+done
+like "$(sed -n '/^sample/,$p' "$T/bidi.log")" "<U\+(202E|202D|0085|2028|000B|200F|2066)>" "the headless sample shows them escaped"
+for cb in $raw; do
+	LC_ALL=C grep -q "$(printf "${cb#*:}")" "$T/bidi.info" "$T/bidi.log"
+	[ $? -ne 0 ]; ok $? "no raw U+${cb%%:*} in info or the headless lines"
+done
+
+# A terminal curses cannot drive (TERM=dumb): plain lines and a note, not
+# a dashboard piled onto one line that waits for a key.
+if command -v script >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then
+	TERM=dumb timeout 60 script -qec "'$BURBLE' train --steps 3 --hidden 8 \
+		--layers 1 --batch 4 --seq 16 --sample-len 0 \
+		-o '$T/dumb.safetensors' '$corpus'" /dev/null </dev/null \
+		>"$T/dumb" 2>&1; st=$?
+	is "$st" 0 "TERM=dumb: the run ends by itself"
+	like "$(cat "$T/dumb")" "note: TERM=dumb cannot show the dashboard" "TERM=dumb: a note says why"
+	like "$(cat "$T/dumb")" "done \(finished\) at step 3" "TERM=dumb: plain progress lines"
+	grep -q "$(printf '\033')" "$T/dumb"; [ $? -ne 0 ]; ok $? "TERM=dumb: no escape sequences"
+else
+	skip "script or timeout not installed"
+fi
+
+# SIGINT or SIGTERM during a long evaluation: it stops within a batch and
+# the run saves. A 3 MB text, half of it the validation split: evaluating
+# it takes half a minute here.
+awk 'BEGIN { srand(7); split("the owl reads a book by lamplight and sea " \
+	"under moon over quiet hills", w, " "); n = 0
+	while (n < 3000000) { s = ""; for (i = 0; i < 12; i++)
+		s = s w[int(rand() * 15) + 1] " "; print s; n += length(s) + 1 } }' \
+	>"$T/big.txt"
+for sig in INT TERM; do
+	log=$T/big-$sig.log
+	: >"$log"
+	"$BURBLE" train --steps 50 --eval-every 1 --report-every 1 --val 0.5 \
+		--sample-len 0 --seed 1 -o "$T/big-$sig.safetensors" \
+		"$T/big.txt" >"$log" 2>&1 &
+	pid=$!
+	i=0; while [ $i -lt 600 ] && ! grep -q "^epoch .* step 1/" "$log"; do
+		sleep 0.1; i=$((i + 1)); done
+	sleep 0.5		# into the evaluation
+	t0=$(date +%s); kill -$sig $pid; wait $pid; st=$?; t1=$(date +%s)
+	is "$st" 0 "SIG$sig during an evaluation: exit status 0"
+	[ $((t1 - t0)) -le 5 ]; ok $? "SIG$sig during an evaluation: over in $((t1 - t0)) s"
+	like "$(tail -1 "$log")" "^done \(stopped\) at step 1; saved " "SIG$sig during an evaluation: stopped and saved"
+	"$BURBLE" info --json "$T/big-$sig.safetensors" >"$T/big.info" 2>&1
+	like "$(cat "$T/big.info")" '"step": *1[,}]' "SIG$sig during an evaluation: the checkpoint loads"
+done
 
 done_testing

@@ -2,8 +2,10 @@
 # fuzz.sh [SECONDS [TARGET]] - build a libFuzzer target with clang and run
 # it for a bounded time (60 s by default). TARGET is ckpt (the checkpoint
 # loader, tests/fuzz_ckpt.c, seeded with the broken files in
-# tests/ckpt-bad; the default) or text (the corpus reader and the prime
-# encoder, tests/fuzz_text.c, seeded with the starts of corpora/*.txt).
+# tests/ckpt-bad; the default), text (the corpus reader and the prime
+# encoder, tests/fuzz_text.c, seeded with the starts of corpora/*.txt) or
+# lines (how the piped `burble repl` cuts its input into primes,
+# tests/fuzz_lines.c).
 # FUZZ_KEEP=DIR keeps the corpus of inputs found in DIR between runs.
 # Run from a configured tree or anywhere: it configures nothing, it compiles
 # the core's sources directly. Exit 0 when nothing was found.
@@ -16,7 +18,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 case $target in
 ckpt) what="the checkpoint loader"; maxlen=65536 ;;
 text) what="the text reader"; maxlen=8192 ;;
-*) echo "fuzz: unknown target '$target' (ckpt or text)" >&2; exit 2 ;;
+lines) what="the piped prompt's input"; maxlen=8192 ;;
+*) echo "fuzz: unknown target '$target' (ckpt, text or lines)" >&2; exit 2 ;;
 esac
 command -v clang >/dev/null 2>&1 || { echo "fuzz: clang not installed, skipped"; exit 0; }
 work=$(mktemp -d)
@@ -24,13 +27,17 @@ trap 'rm -rf "$work"' EXIT
 : >"$work/config.h"
 cd "$top"
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$work" -Isrc/core $(pkg-config --cflags jansson openblas) \
-	"tests/fuzz_$target.c" src/core/*.c \
+	-I"$work" -Isrc/core -Isrc/cli $(pkg-config --cflags jansson openblas) \
+	"tests/fuzz_$target.c" src/core/*.c $([ "$target" = lines ] && echo src/cli/cli_lines.c) \
 	$(pkg-config --libs jansson openblas) -lm -pthread -o "$work/fuzz"
 corpus=${FUZZ_KEEP:-$work/corpus}
 mkdir -p "$corpus" "$work/seeds"
 if [ "$target" = ckpt ]; then
 	cp tests/ckpt-bad/*.safetensors "$work/seeds/"
+elif [ "$target" = lines ]; then
+	for f in corpora/*.txt; do
+		{ printf '\000'; head -c 1000 "$f"; } >"$work/seeds/$(basename "$f")"
+	done
 else
 	# Option bytes (see tests/fuzz_text.c), then text.
 	i=0

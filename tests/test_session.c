@@ -21,14 +21,14 @@
 static char dir[] = "/tmp/burble-session-XXXXXX";
 
 static char *
-write_corpus(void)
+write_corpus(const char *name, int nwords)
 {
-	char *path = xasprintf("%s/text.txt", dir);
+	char *path = xasprintf("%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	static const char *words[] = { "the ", "owl ", "reads ", "a ",
 		"book ", "by ", "lamplight", ".\n", "and ", "sea " };
 	unsigned x = 1;
-	for (int i = 0; i < 4000; i++) {
+	for (int i = 0; i < nwords; i++) {
 		x = x * 1103515245u + 12345u;
 		fputs(words[(x >> 16) % NELEMS(words)], f);
 	}
@@ -54,12 +54,72 @@ wait_for(session *s, int type, double timeout, int *seen)
 	return NULL;
 }
 
+/*
+ * A quit during a long evaluation stops it within a batch, and the run
+ * saves: half of a 2 MB text is the validation split, evaluated at every
+ * step (seconds, unstopped; minutes under ThreadSanitizer).
+ */
+static void
+quit_during_evaluation(void)
+{
+	char *text = write_corpus("big.txt", 400000);
+	char *out = xasprintf("%s/q.safetensors", dir);
+	const char *files[] = { text };
+	session_config c;
+	char *cause = NULL;
+	ckpt ck;
+
+	memset(&c, 0, sizeof c);
+	c.files = files;
+	c.nfiles = 1;
+	c.model = (model_config){ .cell = CELL_LSTM, .L = 2, .H = 256 };
+	train_settings_default(&c.train);
+	c.train.val_frac = 0.5f;
+	c.train.eval_every = 1;
+	c.train.report_every = 1;
+	c.train.sample_len = 0;
+	c.train.seed = 5;
+	c.output = out;
+	c.threads = 1;
+	session *s = session_create(&c, &cause);
+	if (!ok(s != NULL, "a session on a 2 MB text (%s)", cause ? cause :
+	    "ok")) {
+		free(cause);
+		return;
+	}
+	event *e = wait_for(s, EV_STEP, 60, NULL);
+	ok(e != NULL && e->step == 1, "the first step is reported");
+	event_free(e);
+	usleep(200000);		/* into the evaluation */
+	double t0 = now_seconds();
+	session_quit(s);
+	int seen[EV_DONE + 1] = { 0 };
+	e = wait_for(s, EV_DONE, 60, seen);
+	double dt = now_seconds() - t0;
+	ok(e != NULL && strcmp(e->text, "stopped") == 0 && dt < 5,
+	    "a quit stops the evaluation: done in %.2f s", dt);
+	ok(e != NULL && e->path != NULL && strcmp(e->path, out) == 0,
+	    "EV_DONE names the file written");
+	ok(seen[EV_EVAL] == 0, "no evaluation is reported half done");
+	event_free(e);
+	session_free(s);
+	ok(ckpt_load(out, &ck, &cause) == 0 && ck.prog.step == 1,
+	    "the checkpoint of step 1 was saved and loads");
+	if (cause == NULL)
+		ckpt_free(&ck);
+	free(cause);
+	unlink(out);
+	unlink(text);
+	free(out);
+	free(text);
+}
+
 int
 main(void)
 {
 	if (mkdtemp(dir) == NULL)
 		tap_skip_all("no temporary directory");
-	char *text = write_corpus();
+	char *text = write_corpus("text.txt", 4000);
 	char *out = xasprintf("%s/m.safetensors", dir);
 	const char *files[] = { text };
 	session_config c;
@@ -261,6 +321,7 @@ main(void)
 	char *best = xasprintf("%s/m.best.safetensors", dir);
 	ok(access(best, R_OK) == 0, "the best model was written");
 	unlink(best);
+	quit_during_evaluation();
 	unlink(out);
 	unlink(text);
 	rmdir(dir);

@@ -1,4 +1,5 @@
-/* cli.c - command-line helpers: validated numbers, usage errors.
+/* cli.c - what the subcommands share: messages, validated numbers, the
+ * model loader.
  *
  * Copyright (C) 2026 The burble developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,15 +7,21 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "model.h"
 
 const char *cli_command = NULL;
+static int stdout_said;		/* "standard output: write error" was said */
 
 static void
 vmessage(const char *fmt, va_list ap)
@@ -46,6 +53,97 @@ cli_error(const char *fmt, ...)
 	vmessage(fmt, ap);
 	va_end(ap);
 	return 1;
+}
+
+int
+cli_stdout_error(void)
+{
+	if (!stdout_said)
+		cli_error("standard output: write error");
+	stdout_said = 1;
+	return 1;
+}
+
+void
+cli_stdout_said(void)
+{
+	stdout_said = 1;
+}
+
+int
+cli_exit(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || stdout_said) {
+		cli_stdout_error();
+		if (status == 0)
+			status = 1;
+	}
+	return status;
+}
+
+/* The long options that name (up to '=' or its end) abbreviates; the
+ * one that matches exactly wins. */
+static const struct option *
+long_option(const struct option *lo, const char *name, int *nmatch)
+{
+	size_t len = strcspn(name, "=");
+	const struct option *found = NULL;
+
+	*nmatch = 0;
+	for (; lo != NULL && lo->name != NULL; lo++) {
+		if (strncmp(lo->name, name, len) != 0)
+			continue;
+		if (lo->name[len] == '\0') {	/* exact */
+			*nmatch = 1;
+			return lo;
+		}
+		found = lo;
+		++*nmatch;
+	}
+	return *nmatch == 1 ? found : NULL;
+}
+
+int
+cli_option_error(int opt, char **argv, const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const struct option *o = NULL;
+	int n = 0;
+
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0')
+		o = long_option(longopts, arg + 2, &n);
+	/* A short option's error leaves argv[optind - 1] at whatever came
+	 * before it (perhaps a long option): it is long only if it names
+	 * the option getopt complains about. */
+	int is_long = strncmp(arg, "--", 2) == 0 && (n > 1 ||
+	    (o != NULL ? optopt == 0 || o->val == optopt : optopt == 0));
+	if (!is_long) {
+		if (opt == ':')
+			return cli_usage_error("option '-%c' needs an argument",
+			    optopt);
+		return cli_usage_error("unknown option '-%c'", optopt);
+	}
+	int len = (int)strcspn(arg, "=");
+	if (n > 1) {
+		char list[256];
+		size_t k = 0;
+		list[0] = '\0';
+		for (o = longopts; o->name != NULL && k < sizeof list; o++)
+			if (strncmp(o->name, arg + 2, (size_t)len - 2) == 0)
+				k += (size_t)snprintf(list + k, sizeof list - k,
+				    "%s--%s", k ? ", " : "", o->name);
+		return cli_usage_error("option '%.*s' is ambiguous (%s)", len,
+		    arg, list);
+	}
+	if (o == NULL)
+		return cli_usage_error("unknown option '%.*s'", len, arg);
+	if (opt == ':')
+		return cli_usage_error("option '--%s' needs an argument",
+		    o->name);
+	if (o->has_arg == no_argument && strchr(arg, '=') != NULL)
+		return cli_usage_error("option '--%s' takes no argument",
+		    o->name);
+	return cli_usage_error("invalid use of option '--%s'", o->name);
 }
 
 int
@@ -134,5 +232,58 @@ cli_u64(const char *opt, const char *arg, uint64_t *out)
 		return -1;
 	}
 	*out = (uint64_t)v;
+	return 0;
+}
+
+int
+cli_precision(const char *arg, int *precision)
+{
+	if ((*precision = precision_parse(arg)) < 0) {
+		cli_usage_error("--precision: must be fp16 or fp32, got '%s'",
+		    arg);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t
+cli_clock_seed(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000003u) ^ (uint64_t)ts.tv_nsec ^
+	    ((uint64_t)getpid() << 32);
+}
+
+int
+cli_no_color_env(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return nc != NULL && nc[0] != '\0';
+}
+
+char *
+cli_history_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	if (state != NULL && state[0] == '/')
+		return xasprintf("%s/burble/history", state);
+	if (home != NULL && home[0] != '\0')
+		return xasprintf("%s/.local/state/burble/history", home);
+	return NULL;
+}
+
+int
+cli_load_model(const char *path, ckpt *c)
+{
+	char *cause = NULL;
+	if (path == NULL)
+		return cli_usage_error("a model is needed: -m MODEL");
+	if (ckpt_load(path, c, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return 1;
+	}
 	return 0;
 }

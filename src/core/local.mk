@@ -19,6 +19,7 @@ libburble_core_a_SOURCES = \
 	src/core/file.c src/core/file.h \
 	src/core/utf8.c src/core/utf8.h \
 	src/core/text.c src/core/text.h \
+	src/core/escape.c src/core/escape.h \
 	src/core/model.c src/core/model.h src/core/model_int.h \
 	src/core/cell.c src/core/cell.h src/core/vec.c src/core/vec.h \
 	src/core/fb.c src/core/pool.c src/core/pool.h \
@@ -33,6 +34,7 @@ libburble_core_a_SOURCES = \
 	src/core/ckpt_field.c src/core/ckpt_meta.c src/core/ckpt_out.c \
 	src/core/jwrite.c src/core/jwrite.h \
 	src/core/gen.c src/core/gen.h \
-	src/core/session.c src/core/session.h
+	src/core/session.c src/core/session.h src/core/session_int.h \
+	src/core/session_train.c src/core/session_gen.c
 
 EXTRA_DIST += src/core/poison

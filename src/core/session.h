@@ -52,9 +52,18 @@ typedef struct {
 	int type;
 	/* progress (EV_STEP, EV_EVAL, EV_SAMPLE, EV_DONE) */
 	long step;
-	long total_steps;	/* steps the run will take; 0 if unknown */
+	long total_steps;	/* steps the run will take; 0 if unknown (a
+				   time budget bounds it) */
 	long epoch;		/* epochs completed */
-	int epochs;		/* epochs planned (0: bounded by steps) */
+	int epochs;		/* epochs planned (0: bounded by steps or by
+				   time) */
+	double time_limit;	/* seconds this run may train (--time); 0 =
+				   none. With one, the progress fraction is
+				   run_elapsed / time_limit and the time left
+				   time_limit - run_elapsed (when steps bound
+				   the run too: whichever ends first) */
+	double run_elapsed;	/* seconds trained in this run (not counting
+				   a resumed checkpoint's) */
 	size_t batch, nbatches;	/* position within the epoch */
 	float loss, acc;	/* EV_STEP: train (mean since last report);
 				   EV_EVAL: validation */
@@ -66,6 +75,11 @@ typedef struct {
 	int paused;		/* EV_PAUSED */
 	int save_failed;	/* EV_DONE: the last save of the output failed
 				   (an EV_ERROR said why) */
+	int metrics_failed;	/* EV_DONE: the --metrics file could not be
+				   written (an EV_ERROR said so): exit 1 */
+	char *path;		/* EV_DONE: the last checkpoint written to the
+				   output (its {fields} expanded), NULL if
+				   none; owned */
 	/* text (EV_SAMPLE, EV_GEN, EV_GEN_END, EV_STATUS, EV_ERROR, EV_SAVED,
 	 * EV_DONE); owned, UTF-8, NUL-terminated */
 	char *text;
@@ -134,25 +148,17 @@ typedef struct {
 	const char *metrics;	/* JSON-lines metrics log, or NULL */
 	int threads;		/* BLAS threads; 0 = all cores */
 	double time_limit;	/* seconds of training in this run, then
-				   evaluate, save and stop; 0 = none */
+				   evaluate, save and stop; 0 = none. Without
+				   OVERRIDE_EPOCHS the epochs do not bound
+				   such a run */
 	int precision;		/* the samples' and the prompt's weights:
 				   MODEL_FP32 or MODEL_FP16 (model.h) */
 	int generator;		/* start the generator thread (the prompt) */
 	/* With resume: the training settings come from the checkpoint (so the
-	 * run continues exactly), except those whose bit is set here, which
-	 * come from train above. */
+	 * run continues exactly), except those whose bit is set here
+	 * (OVERRIDE_* in train.h), which come from train above. */
 	unsigned overrides;
 } session_config;
-
-enum {
-	OVERRIDE_EPOCHS = 1 << 0,
-	OVERRIDE_STEPS = 1 << 1,
-	OVERRIDE_PATIENCE = 1 << 2,
-	OVERRIDE_EVAL_EVERY = 1 << 3,
-	OVERRIDE_SAMPLES = 1 << 4,	/* sample_len, sample_temps */
-	OVERRIDE_LR = 1 << 5,		/* lr, lr_decay, lr_decay_after */
-	OVERRIDE_CLIP = 1 << 6,
-};
 
 typedef struct session session;
 
@@ -186,7 +192,8 @@ void session_pause(session *s, int paused);
 void session_save(session *s, const char *path);	/* NULL: the output */
 void session_sample_now(session *s);
 void session_set_lr(session *s, float lr);
-/* Stop training, save the latest state, then EV_DONE. */
+/* Stop training (an evaluation or a sample under way stops within a
+ * batch), save the latest state, then EV_DONE. */
 void session_quit(session *s);
 
 /* Messages to the generator. */

@@ -17,4 +17,5 @@ libburble_tui_a_SOURCES = \
 	src/tui/prompt.c src/tui/prompt.h \
 	src/tui/cmd.c src/tui/cmd.h \
 	src/tui/fmt.c src/tui/fmt.h \
-	src/tui/sig.c src/tui/sig.h
+	src/tui/sig.c src/tui/sig.h \
+	src/tui/headless.c src/tui/headless.h

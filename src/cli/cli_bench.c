@@ -1,13 +1,14 @@
-/* bench.c - `burble bench`: training and sampling speed against the
+/* cli_bench.c - `burble bench`: training and sampling speed against the
  * machine's own sgemm peak, measured in one run.
  *
  * Copyright (C) 2026 The burble developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Conventions (doc/performance.md says more):
- *  - Training: each timed step is batcher_get + model_forward (train) +
- *    model_backward + grad_clip + optim_step (Adam), after 2 untimed
- *    warm-up steps; chars/s = B*T*steps / seconds.
+ *  - Training: each timed step is batcher_get + train_step (forward with
+ *    dropout, backward, clip, Adam: the step `burble train` takes, without
+ *    the divergence guard), after 2 untimed warm-up steps; chars/s =
+ *    B*T*steps / seconds.
  *  - FLOPs: forward+backward counts as 3x the forward matrix FLOPs, per
  *    character 2*G*H*(in+H) per layer plus 2*V*H for the output layer,
  *    where in = H above the first layer and in = E for the first (0 for
@@ -23,7 +24,6 @@
 #include "config.h"
 
 #include <cblas.h>
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -33,7 +33,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "cli.h"
 #include "model.h"
 #include "optim.h"
 #include "rng.h"
@@ -94,31 +94,6 @@ usage(FILE *f)
 "clipping at 5. FLOPs count forward+backward as 3x the forward matrix\n"
 "products; one-hot input counts as a gather (0 FLOPs).\n",
 	    BENCH_WARMUP, BENCH_GEN_V, (double)BENCH_DROPOUT);
-}
-
-static int
-usage_error(void)
-{
-	fprintf(stderr, "Try 'burble bench --help'.\n");
-	return 2;
-}
-
-static int
-parse_long(const char *opt, const char *arg, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno == ERANGE || v < lo ||
-	    v > hi) {
-		fprintf(stderr, "burble: --%s: must be a whole number in "
-		    "[%ld, %ld], got '%s'\n", opt, lo, hi, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 /* ---- measurement helpers ---------------------------------------------- */
@@ -315,6 +290,8 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 	optim *opt = NULL;
 	optim_config oc;
 	train_settings ts;
+	train_step_result r;
+	float lr;
 	batcher bt;
 	rng_t rng;
 	double t0 = 0.0, m0 = 0.0, s0 = 0.0, m1, s1;
@@ -324,6 +301,7 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 		goto out;
 	train_settings_default(&ts);
 	oc = ts.opt;	/* Adam, lr 2e-3: what `burble train` runs */
+	lr = oc.lr;
 	opt = optim_create(&oc, m->nparams);
 	ws = model_ws_create(m, o->B, o->T);
 	rng_seed(&rng, BENCH_SEED + 1);
@@ -338,18 +316,15 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 		if (k == 0)
 			model_ws_reset(ws);
 		batcher_get(&bt, k, x, y);
-		double loss = model_forward(m, ws, x, y, 1, &rng, NULL);
-		if (!isfinite(loss)) {
+		train_step(m, ws, opt, x, y, &rng, &lr, ts.clip, step, NULL, &r);
+		if (!isfinite(r.loss)) {
 			set_cause(cause, "the training loss is %g at step %d",
-			    loss, step + 1);
+			    r.loss, step + 1);
 			goto out;
 		}
-		model_backward(m, ws, x, y);
-		grad_clip(m->grads, m->nparams, ts.clip);
-		optim_step(opt, m->params, m->grads);
 		if (step == BENCH_WARMUP)
-			res->loss0 = loss;
-		res->loss1 = loss;
+			res->loss0 = r.loss;
+		res->loss1 = r.loss;
 	}
 	res->train_s = now_seconds() - t0;
 	cpu_snap(&m1, &s1);
@@ -366,7 +341,7 @@ out:
 
 /* Characters per second sampled from m at its current precision. */
 static double
-sampling_speed(const bench_opts *o, const model *m)
+chars_per_second(const bench_opts *o, const model *m)
 {
 	model_state *st = model_state_create(m);
 	sampler_config sc;
@@ -392,10 +367,10 @@ static void
 run_sampling(const bench_opts *o, model *m, bench_result *res)
 {
 	res->sample_prec = model_set_precision(m, MODEL_FP16);
-	res->sample_cps = sampling_speed(o, m);
+	res->sample_cps = chars_per_second(o, m);
 	model_set_precision(m, MODEL_FP32);
 	res->sample32_cps = res->sample_prec == MODEL_FP32 ?
-	    res->sample_cps : sampling_speed(o, m);
+	    res->sample_cps : chars_per_second(o, m);
 }
 
 /* ---- report ----------------------------------------------------------- */
@@ -446,7 +421,7 @@ print_table(const bench_opts *o, const bench_result *r)
 }
 
 static void
-json_string(const char *s)
+put_json_string(const char *s)
 {
 	putchar('"');
 	for (; *s != '\0'; s++) {
@@ -472,11 +447,11 @@ print_json(const bench_opts *o, const bench_result *r)
 	    "\"dropout\": %g, \"threads\": %d, \"corpus\": ",
 	    cell_name(c->cell), c->L, c->H, c->E, c->V, o->B, o->T,
 	    (double)c->dropout, o->threads);
-	json_string(o->corpus ? o->corpus : "generated");
+	put_json_string(o->corpus ? o->corpus : "generated");
 	printf(", \"corpus_chars\": %zu, \"params\": %zu, "
 	    "\"sgemm_peak_gflops\": %.2f, \"sgemm_peak_shape\": ",
 	    r->n, r->nparams, r->peak);
-	json_string(r->peak_shape);
+	put_json_string(r->peak_shape);
 	printf(", \"steps\": %d, \"train_chars_per_s\": %.1f, "
 	    "\"train_ms_per_step\": %.3f, \"flop_per_char\": %.0f, "
 	    "\"train_gflops\": %.2f, \"peak_fraction\": %.4f, "
@@ -523,6 +498,46 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* One option's value into o. Returns 0, or -1 on a bad value (said). */
+static int
+bench_option(bench_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_CELL:
+		if ((o->mc.cell = cell_parse(arg)) < 0) {
+			cli_usage_error("--cell: must be lstm, gru or rnn, got "
+			    "'%s'", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_LAYERS:
+		return cli_int("--layers", arg, 1, MODEL_MAX_LAYERS, &o->mc.L);
+	case OPT_HIDDEN:
+		return cli_int("--hidden", arg, 1, MODEL_MAX_HIDDEN, &o->mc.H);
+	case OPT_EMBED:
+		return cli_int("--embed", arg, 0, MODEL_MAX_EMBED, &o->mc.E);
+	case 'b':
+		return cli_int("--batch", arg, 1, 1 << 16, &o->B);
+	case OPT_SEQ:
+		return cli_int("--seq", arg, 1, 1 << 16, &o->T);
+	case OPT_STEPS:
+		return cli_int("--steps", arg, 1, 1000000, &o->steps);
+	case OPT_SAMPLE_CHARS:
+		return cli_long("--sample-chars", arg, 0, 1000000000L,
+		    &o->sample_chars);
+	case OPT_THREADS:
+		return cli_int("--threads", arg, 1, 1024, &o->threads);
+	case OPT_CORPUS:
+		o->corpus = arg;
+		return 0;
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Returns -1 to go on, else the exit status (help: 0, a usage error). */
 static int
 parse_args(bench_opts *o, int argc, char **argv)
 {
@@ -530,10 +545,7 @@ parse_args(bench_opts *o, int argc, char **argv)
 	int ch;
 
 	memset(o, 0, sizeof *o);
-	o->mc.cell = CELL_LSTM;
-	o->mc.L = 2;
-	o->mc.H = 256;
-	o->mc.E = 0;
+	train_model_default(&o->mc);	/* the model `burble train` builds */
 	o->mc.V = BENCH_GEN_V;
 	o->mc.dropout = BENCH_DROPOUT;
 	o->B = 64;
@@ -543,99 +555,26 @@ parse_args(bench_opts *o, int argc, char **argv)
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 0 ? (int)v : 1;
 
-	optind = 0;	/* glibc: start afresh, whatever parsed before */
-	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":b:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_CELL:
-			if ((o->mc.cell = cell_parse(optarg)) < 0) {
-				fprintf(stderr, "burble: --cell: must be lstm, "
-				    "gru or rnn, got '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_LAYERS:
-			if (parse_long("layers", optarg, 1, MODEL_MAX_LAYERS,
-			    &v) != 0)
-				return -1;
-			o->mc.L = (int)v;
-			break;
-		case OPT_HIDDEN:
-			if (parse_long("hidden", optarg, 1, MODEL_MAX_HIDDEN,
-			    &v) != 0)
-				return -1;
-			o->mc.H = (int)v;
-			break;
-		case OPT_EMBED:
-			if (parse_long("embed", optarg, 0, MODEL_MAX_EMBED,
-			    &v) != 0)
-				return -1;
-			o->mc.E = (int)v;
-			break;
-		case 'b':
-			if (parse_long("batch", optarg, 1, 1 << 16, &v) != 0)
-				return -1;
-			o->B = (int)v;
-			break;
-		case OPT_SEQ:
-			if (parse_long("seq", optarg, 1, 1 << 16, &v) != 0)
-				return -1;
-			o->T = (int)v;
-			break;
-		case OPT_STEPS:
-			if (parse_long("steps", optarg, 1, 1000000, &v) != 0)
-				return -1;
-			o->steps = (int)v;
-			break;
-		case OPT_SAMPLE_CHARS:
-			if (parse_long("sample-chars", optarg, 0, 1000000000L,
-			    &v) != 0)
-				return -1;
-			o->sample_chars = v;
-			break;
-		case OPT_THREADS:
-			if (parse_long("threads", optarg, 1, 1024, &v) != 0)
-				return -1;
-			o->threads = (int)v;
-			break;
-		case OPT_CORPUS:
-			o->corpus = optarg;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case 'h':
+		if (ch == 'h') {
 			usage(stdout);
-			return 1;
-		case ':':
-			fprintf(stderr, "burble: bench: option '%s' needs a "
-			    "value\n", argv[optind - 1]);
-			return -1;
-		default:
-			if (optopt != 0)
-				fprintf(stderr, "burble: bench: unknown option "
-				    "'-%c'\n", optopt);
-			else
-				fprintf(stderr, "burble: bench: unknown option "
-				    "'%s'\n", argv[optind - 1]);
-			return -1;
+			return 0;
 		}
+		if (ch == '?' || ch == ':')
+			return cli_option_error(ch, argv, longopts);
+		if (bench_option(o, ch, optarg) != 0)
+			return EXIT_USAGE;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "burble: bench: unexpected argument '%s'\n",
-		    argv[optind]);
-		return -1;
-	}
-	if ((size_t)o->B * (size_t)o->T > 100000000u) {
-		fprintf(stderr, "burble: bench: --batch x --seq must be at "
-		    "most 100000000, got %zu\n", (size_t)o->B * (size_t)o->T);
-		return -1;
-	}
-	return 0;
+	if (optind < argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if ((size_t)o->B * (size_t)o->T > 100000000u)
+		return cli_usage_error("--batch x --seq must be at most "
+		    "100000000, got %zu", (size_t)o->B * (size_t)o->T);
+	return -1;
 }
 
 int
-bench_main(int argc, char **argv)
+cli_bench(int argc, char **argv)
 {
 	bench_opts o;
 	bench_result res;
@@ -646,8 +585,8 @@ bench_main(int argc, char **argv)
 	char *cause = NULL;
 	int rc;
 
-	if ((rc = parse_args(&o, argc, argv)) != 0)
-		return rc > 0 ? 0 : usage_error();
+	if ((rc = parse_args(&o, argc, argv)) >= 0)
+		return rc;
 	memset(&res, 0, sizeof res);
 	memset(&cp, 0, sizeof cp);
 	openblas_set_num_threads(o.threads);
@@ -671,8 +610,7 @@ bench_main(int argc, char **argv)
 		data = gen = generate_text(res.n);
 	}
 	if (model_config_check(&o.mc, &cause) != 0) {
-		fprintf(stderr, "burble: bench: %s\n", cause);
-		rc = usage_error();
+		rc = cli_usage_error("%s", cause);
 		goto out;
 	}
 

@@ -1,0 +1,274 @@
+/* session_gen.c - the session's generator thread: continuations and peeks
+ * for the prompt, on its own copy of the weights.
+ *
+ * Copyright (C) 2026 The burble developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckpt.h"
+#include "gen.h"
+#include "session_int.h"
+
+/* ---- generation --------------------------------------------------------- */
+
+struct genstate {
+	generator g;
+	gen_settings gs;
+	int streaming;
+	int remaining;
+	gen_tail tail;		/* the end of the text so far, for stops */
+	double next_at;		/* pacing */
+};
+
+static void
+gthread_refresh(session *s)
+{
+	if (!s->training || s->gm_own)
+		return;
+	int changed = 0;
+	pthread_mutex_lock(&s->snap_mu);
+	if (s->snap_ver != s->gm_ver) {
+		memcpy(s->gm->params, s->snap, s->gm->nparams * sizeof(float));
+		s->gm_ver = s->snap_ver;
+		changed = 1;
+	}
+	pthread_mutex_unlock(&s->snap_mu);
+	/* Outside the lock: the trainer publishes after every step. */
+	if (changed)
+		model_set_precision(s->gm, s->precision);
+}
+
+static int
+tail_stops(const struct genstate *st)
+{
+	for (int i = 0; i < st->gs.nstops; i++)
+		if (gen_tail_ends_with(&st->tail, st->gs.stops[i]))
+			return 1;
+	return 0;
+}
+
+static void
+gthread_end(session *s, struct genstate *st, const char *why)
+{
+	st->streaming = 0;
+	session_post_text(s, EV_GEN_END, "%s", why);
+}
+
+/* Is the :cell view on, for a unit this model has? (A model from :load
+ * may be smaller than the one the prompt checked against.) */
+static int
+gthread_cell_on(const struct genstate *st)
+{
+	const model_config *mc = &st->g.m->cfg;
+	return st->gs.cell_layer >= 0 && st->gs.cell_layer < mc->L &&
+	    st->gs.cell_unit >= 0 && st->gs.cell_unit < mc->H;
+}
+
+/* Feed the prime. With the :cell view the prompt does not echo it: post it
+ * as the model read it, with the unit's activation after each character
+ * (as typed, without them, when the unit is not in this model). */
+static int
+gthread_prime(session *s, struct genstate *st, const char *prime,
+    size_t *skipped, char **cause)
+{
+	gen_trace tr = { .layer = st->gs.cell_layer,
+	    .unit = st->gs.cell_unit };
+
+	if (st->gs.cell_layer < 0)
+		return gen_feed(&st->g, prime, strlen(prime), skipped, cause);
+	if (!gthread_cell_on(st)) {
+		if (gen_feed(&st->g, prime, strlen(prime), skipped, cause) != 0)
+			return -1;
+		tr.text = xstrdup(prime);
+	} else if (gen_feed_trace(&st->g, prime, strlen(prime), skipped, &tr,
+	    cause) != 0)
+		return -1;
+	event *e = event_new(EV_GEN);
+	e->is_prime = 1;
+	e->text = tr.text;
+	e->act = tr.act;
+	e->nchars = tr.n;
+	session_post(s, e);
+	return 0;
+}
+
+/* Generate up to max characters (fewer when paced) and post them. */
+static void
+gthread_chunk(session *s, struct genstate *st, int max)
+{
+	event *e = event_new(EV_GEN);
+	size_t cap = (size_t)max * 4 + 1, n = 0;
+	e->text = xmalloc(cap);
+	e->prob = xreallocarray(NULL, (size_t)max, sizeof(float));
+	if (gthread_cell_on(st))
+		e->act = xreallocarray(NULL, (size_t)max, sizeof(float));
+	const char *why = NULL;
+	for (int k = 0; k < max && st->remaining > 0; k++) {
+		char u[8];
+		float p;
+		int id = gen_next(&st->g, u, &p);
+		if (id == st->g.voc->eor) {
+			why = "end of record";
+			break;
+		}
+		size_t len = strlen(u);
+		memcpy(e->text + n, u, len);
+		n += len;
+		if (e->act != NULL)
+			e->act[e->nchars] = gen_activation(&st->g,
+			    st->gs.cell_layer, st->gs.cell_unit);
+		e->prob[e->nchars++] = p;
+		st->remaining--;
+		gen_tail_add(&st->tail, u, len);
+		if (tail_stops(st)) {
+			why = "stop string";
+			break;
+		}
+	}
+	e->text[n] = '\0';
+	if (e->nchars > 0)
+		session_post(s, e);
+	else
+		event_free(e);
+	if (why == NULL && st->remaining <= 0)
+		why = "length";
+	if (why != NULL)
+		gthread_end(s, st, why);
+}
+
+static void
+gthread_peek_event(session *s, struct genstate *st)
+{
+	int ids[PEEK_MAX];
+	float p[PEEK_MAX];
+	int k = gen_peek(&st->g, PEEK_MAX, ids, p);
+	event *e = event_new(EV_PEEK);
+	e->npeek = k;
+	for (int i = 0; i < k; i++) {
+		vocab_utf8(st->g.voc, ids[i], e->peek_sym[i]);
+		e->peek_p[i] = p[i];
+	}
+	session_post(s, e);
+}
+
+static void
+gthread_load(session *s, struct genstate *st, const char *path)
+{
+	ckpt c;
+	char *cause = NULL;
+	if (ckpt_load(path, &c, &cause) != 0) {
+		session_post_text(s, EV_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	gen_free(&st->g);
+	model_free(s->gm);	/* the generator's own copy, never s->m */
+	vocab_free(&s->gvoc);
+	text_opts_free(&s->gtext);
+	s->gm = c.m;
+	c.m = NULL;
+	model_set_precision(s->gm, s->precision);
+	pthread_mutex_lock(&s->snap_mu);
+	session_fill_info(&s->ginfo, s->gm, c.corpus ? c.corpus : path,
+	    s->ginfo.threads);
+	pthread_mutex_unlock(&s->snap_mu);
+	vocab_copy(&s->gvoc, &c.voc);
+	text_opts_copy(&s->gtext, &c.text);
+	s->gm_own = 1;
+	ckpt_free(&c);
+	gen_init(&st->g, s->gm, &s->gvoc, &s->gtext, &st->gs.smp,
+	    st->gs.seed);
+	model_state_set_pool(st->g.st, s->pool);
+	session_post_text(s, EV_STATUS, "loaded %s", path);
+}
+
+void *
+session_generator_main(void *arg)
+{
+	session *s = arg;
+	struct genstate st;
+	memset(&st, 0, sizeof st);
+	gen_settings_default(&st.gs);
+	st.gs.seed = s->set.seed;
+	gen_init(&st.g, s->gm, &s->gvoc, &s->gtext, &st.gs.smp, st.gs.seed);
+	model_state_set_pool(st.g.st, s->pool);
+
+	for (;;) {
+		struct msg *c;
+		if (st.streaming) {
+			double wait = st.gs.rate > 0 ? st.next_at - now_seconds() : 0;
+			c = wait > 0 ? queue_wait(s->gmsg, wait) : queue_pop(s->gmsg);
+		} else
+			c = queue_wait(s->gmsg, -1);
+		if (c == NULL) {
+			if (st.streaming) {
+				gthread_chunk(s, &st, st.gs.rate > 0 ? 1 : 64);
+				if (st.gs.rate > 0)
+					st.next_at = MAX(st.next_at, now_seconds() - 0.5) +
+					    1.0 / st.gs.rate;
+			}
+			continue;
+		}
+		int type = c->type;
+		char *cause = NULL;
+		size_t skipped = 0;
+		switch (type) {
+		case MSG_GENERATE:
+			gthread_refresh(s);
+			if (gthread_prime(s, &st, c->text, &skipped, &cause) != 0) {
+				session_post_text(s, EV_ERROR, "prime: %s", cause);
+				free(cause);
+				break;
+			}
+			if (skipped > 0)
+				session_post_text(s, EV_STATUS, "%zu prime character%s "
+				    "not in the vocabulary, skipped", skipped,
+				    skipped == 1 ? "" : "s");
+			gen_tail_add(&st.tail, c->text, strlen(c->text));
+			/* FALLTHROUGH */
+		case MSG_CONTINUE:
+			if (type == MSG_CONTINUE)
+				gthread_refresh(s);
+			st.streaming = 1;
+			st.remaining = st.gs.length;
+			st.next_at = now_seconds();
+			break;
+		case MSG_STOP_GEN:
+			if (st.streaming)
+				gthread_end(s, &st, "stopped");
+			break;
+		case MSG_RESET_GEN:
+			gen_reset(&st.g);
+			st.tail.n = 0;
+			break;
+		case MSG_PEEK:
+			gthread_refresh(s);
+			gthread_peek_event(s, &st);
+			break;
+		case MSG_SET_GEN:
+			st.gs = c->gs;
+			st.g.smp.cfg = c->gs.smp;
+			if (st.g.smp.pos >= (size_t)st.g.smp.cfg.ntemps)
+				st.g.smp.pos = 0;
+			if (c->gs.reseed)
+				rng_seed(&st.g.smp.rng, c->gs.seed);
+			if (st.streaming && st.remaining > st.gs.length)
+				st.remaining = st.gs.length;
+			break;
+		case MSG_LOAD:
+			gthread_load(s, &st, c->text);
+			break;
+		case MSG_QUIT:
+			break;
+		}
+		session_msg_free(c);
+		if (type == MSG_QUIT)
+			break;
+	}
+	gen_free(&st.g);
+	return NULL;
+}
