@@ -72,6 +72,8 @@ typedef struct {
 	model_ws *ws;
 	int l;			/* layer */
 	float *dtop, *dnext;	/* backward: d hs[1..T] of layer l, d input */
+	const float *onehot;	/* (V, GH) W_ih^T of a one-hot layer 0, or
+				   NULL: gather W_ih's columns */
 	float *pdst;		/* fb_pack: where, and the matrix to pack, */
 	const float *pw;	/* as kernels_pack */
 	size_t pK, pN, pks, pns;
@@ -228,6 +230,22 @@ onehot_forward(float *act, const float *w, const uint16_t *x, size_t n,
 	}
 }
 
+/* Part i of n of ws->wpk (V, GH) = w_ih[0]^T (w_ih[0] (GH, V)): the
+ * one-hot input projection's rows, one per character. */
+static void
+onehot_table_part(void *arg, int i, int n)
+{
+	job *j = arg;
+	size_t GH = (size_t)j->m->G * j->m->cfg.H, V = (size_t)j->m->cfg.V;
+	const float *w = j->m->w_ih[0];
+	size_t g0, g1;
+
+	pool_share(GH, i, n, 16, &g0, &g1);
+	for (size_t g = g0; g < g1; g++)
+		for (size_t v = 0; v < V; v++)
+			j->ws->wpk[v * GH + g] = w[g * V + v];
+}
+
 /* Rows g0..g1 of dw (GH, V): column x[tb] += dpre[tb] (TB, GH), the
  * one-hot weight gradient. Summed into a transposed scratch (V, g1 - g0)
  * a whole row at a time, then added into dw: each element sums in the
@@ -354,7 +372,11 @@ fwd_input(void *arg, int i, int n)
 	pool_share(TB, i, n, 1, &r0, &r1);
 	if (r0 == r1)
 		return;
-	if (x == NULL)
+	if (x == NULL && j->onehot != NULL) {	/* rows of W_ih^T */
+		for (size_t r = r0; r < r1; r++)
+			memcpy(ws->act[l] + r * GH, j->onehot +
+			    (size_t)ws->xt[r] * GH, GH * sizeof(float));
+	} else if (x == NULL)
 		onehot_forward(ws->act[l] + r0 * GH, m->w_ih[0], ws->xt + r0,
 		    r1 - r0, GH, in);
 	else	/* W_ih^T packed (ws->wpk) */
@@ -500,10 +522,14 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 		if (lstm)
 			memcpy(ws->cs[l], ws->state + (L + l) * BH,
 			    BH * sizeof(float));
-		size_t in = l > 0 ? H : E;
+		size_t in = l > 0 ? H : E, GH = (size_t)m->G * H;
 		if (ws->wpk != NULL && in > 0)	/* W_ih^T (in, GH) */
-			fb_pack(&j, n, ws->wpk, m->w_ih[l], in,
-			    (size_t)m->G * H, 1, in);
+			fb_pack(&j, n, ws->wpk, m->w_ih[l], in, GH, 1, in);
+		j.onehot = NULL;
+		if (ws->wpk != NULL && in == 0 && c->V * GH <= ws->wpk_floats) {
+			pool_crew_run(ws->crew, onehot_table_part, &j, n);
+			j.onehot = ws->wpk;
+		}
 		pool_crew_run(ws->crew, fwd_input, &j, n);
 		if (ws->wpk != NULL)	/* W_hh^T (H, GH) */
 			fb_pack(&j, n, ws->wpk, m->w_hh[l], H,

@@ -98,11 +98,10 @@ kern_avx512_pk_gemm(float *c, size_t ldc, const float *a, size_t ars,
 		__mmask16 m1 = (__mmask16)(nc >= 32 ? 0xffff : nc <= 16 ? 0 :
 		    (1u << (nc - 16)) - 1);
 		const float *p = P + (j / KERN_NR) * K * KERN_NR;
-		for (size_t i = i0; i < M1; i += PK_MR) {
-			size_t mr = MIN(M1 - i, (size_t)PK_MR);
-			pk_tiles[mr](c + i * ldc + j, ldc, a + i * ars, ars,
-			    aks, p, K, beta, m0, m1);
-		}
+		size_t mb = M1 - i0, nt = (mb + PK_MR - 1) / PK_MR, i = i0;
+		for (size_t q = 0; q < nt; i += KERN_TILE_ROWS(mb, nt, q), q++)
+			pk_tiles[KERN_TILE_ROWS(mb, nt, q)](c + i * ldc + j,
+			    ldc, a + i * ars, ars, aks, p, K, beta, m0, m1);
 	}
 	}
 }

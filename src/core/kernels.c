@@ -141,17 +141,19 @@ kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
 }
 
 /* Rows of C's columns j..j+nc (nc <= 16) from the 16 columns at p, by
- * tiles of up to mr rows: in place, or for nc < 16 through a copy of C's
- * rows 16 wide (a tile writes 16 columns). */
+ * tiles of up to mr rows, as even as kernels.h's KERN_TILES makes them:
+ * in place, or for nc < 16 through a copy of C's rows 16 wide (a tile
+ * writes 16 columns). */
 static void
 kernels_strip16(kern_tile16_fn *const *tiles, size_t mr, float *c,
     size_t ldc, const float *a, size_t ars, size_t aks, const float *p,
     size_t M, size_t nc, size_t K, int beta)
 {
 	float t[16 * 16];
+	size_t nt = (M + mr - 1) / mr, i = 0;
 
-	for (size_t i = 0; i < M; i += mr) {
-		size_t n = MIN(M - i, mr);
+	for (size_t q = 0; q < nt; i += KERN_TILE_ROWS(M, nt, q), q++) {
+		size_t n = KERN_TILE_ROWS(M, nt, q);
 		float *ci = c + i * ldc;
 		if (nc == 16) {
 			tiles[n](ci, ldc, a + i * ars, ars, aks, p, K, beta);

@@ -89,6 +89,12 @@ size_t kernels_pack_size(size_t K, size_t N);
 void kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
     size_t ns, size_t j0, size_t j1);
 
+/* M rows in nt = ceil(M / mr) register tiles of at most mr rows: tile q
+ * has KERN_TILE_ROWS(M, nt, q), the heights differing by one at most (32
+ * rows in tiles of 6 are 6, 6, 5, 5, 5, 5, not 6 x 5 and a 2-row tile
+ * whose four accumulators leave the FMA pipes half idle). */
+#define KERN_TILE_ROWS(M, nt, q) ((M) / (nt) + ((q) < (M) % (nt)))
+
 /* C (mr, 16) ldc = [beta] C + A (mr, K) (strides as kern_gemm_fn) @ the
  * 16 columns at p of a packed panel (rows KERN_NR apart): a register tile
  * of a 16-column kernel, tiles[mr] for mr = 1.. its most rows. */

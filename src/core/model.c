@@ -230,8 +230,9 @@ ws_layout(model_ws *ws, float *base, size_t *total)
 	ws->wpk = ws->fcpk = NULL;
 	if (ws->kern->pk_gemm != NULL) {
 		size_t in = MAX(H, E);	/* the widest input */
-		ws->wpk = carve(base, &off, MAX(kernels_pack_size(in, GH),
-		    kernels_pack_size(GH, in)));
+		ws->wpk_floats = MAX(kernels_pack_size(in, GH),
+		    kernels_pack_size(GH, in));
+		ws->wpk = carve(base, &off, ws->wpk_floats);
 		ws->fcpk = carve(base, &off, MAX(kernels_pack_size(H, V),
 		    kernels_pack_size(V, H)));
 		ws->tn_floats = kernels_tn_scratch(H + in);

@@ -55,6 +55,7 @@ struct model_ws {
 	float *dbuf[2];		/* (T, B, max(H, E)) */
 	float *wpk;		/* W_hh or W_ih of the layer running now,
 				   packed for kern->pk_gemm; NULL without */
+	size_t wpk_floats;
 	float *fcpk;		/* fc.weight, packed likewise (forward:
 				   transposed); NULL without */
 	pool_crew *crew;	/* the pass's threads (fb.c) */
