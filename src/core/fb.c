@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Forward per layer: the input projection of the whole sequence in one GEMM
- * (M = T*B; a column gather for one-hot input), then per step one GEMM for
+ * (M = T*B; for one-hot input a copy per character of a row of W_ih^T,
+ * transposed once per forward), then per step one GEMM for
  * h W_hh^T and one fused pass over the gates (cell_forward). Backward per
  * layer: per step one fused pass giving the pre-activation gradients dpre
  * (T, B, G*H) (cell_backward) and one GEMM carrying d h back a step; then

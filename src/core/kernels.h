@@ -22,9 +22,11 @@
  * the same for every caller.
  *
  * A NULL kernel means the set has none of its own for that job, and the
- * caller does what it does on a CPU without one: the recurrence goes
- * through OpenBLAS's sgemm, the batch-1 step reads params (mv_rows) and
- * makes no copy. The generic set is all NULL: it is what burble computes
+ * caller does what it does on a CPU without one: a training pass's
+ * products go through OpenBLAS's sgemm (with pk_gemm they are all the
+ * set's: the recurrence, the projections, the output layer, and the
+ * weight gradients through kernels_gemm_tn), the batch-1 step reads
+ * params (mv_rows) and makes no copy. The generic set is all NULL: it is what burble computes
  * with no kernel of its own, and what `--kernels generic` compares with.
  */
 #ifndef BURBLE_KERNELS_H
