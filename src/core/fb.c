@@ -200,9 +200,10 @@ fb_begin(model_ws *ws, int nt)
 {
 	int n = threads_for(ws, nt);
 
-	if (n > 1 && pool_crew_size(ws->crew) != n) {
+	if (n > 1 && ws->crew_asked != n) {	/* (it may have fewer) */
 		pool_crew_free(ws->crew);
 		ws->crew = pool_crew_create(n);
+		ws->crew_asked = n;
 	}
 	if (ws->tn_floats > 0 && ws->tn_threads < n) {
 		free(ws->tn);

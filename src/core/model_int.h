@@ -59,6 +59,7 @@ struct model_ws {
 	float *fcpk;		/* fc.weight, packed likewise (forward:
 				   transposed); NULL without */
 	pool_crew *crew;	/* the pass's threads (fb.c) */
+	int crew_asked;		/* ... the count it was made for */
 	float *tn;		/* per thread tn_floats: kernels_gemm_tn's
 				   scratch, for tn_threads threads */
 	size_t tn_floats;
