@@ -141,7 +141,7 @@ kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
 }
 
 /* Rows of C's columns j..j+nc (nc <= 16) from the 16 columns at p, by
- * tiles of up to mr rows, as even as kernels.h's KERN_TILES makes them:
+ * tiles of up to mr rows, as even as kernels.h's KERN_TILE_ROWS makes them:
  * in place, or for nc < 16 through a copy of C's rows 16 wide (a tile
  * writes 16 columns). */
 static void
