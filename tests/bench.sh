@@ -8,11 +8,15 @@
 # (/usr/bin/python3: Debian's, the one with torch), BENCH_TRIES (3),
 # BENCH_BUDGET (60: seconds of training for the validation-loss race; 0
 # skips it).
-# For each of the issue's configurations it runs `burble bench --json` and,
-# when PYTHON imports torch and $SHARED/bench/torch_charrnn.py exists,
-# the reference with the same model, batch, corpus and dropout, at its fair
-# thread setting for a 2-core machine (--threads 1 --blas-threads 2). Then
-# it prints burble/PyTorch ratios and burble's fraction of the sgemm peak.
+# For each of the issues' configurations (and the default one users run:
+# 2x256, batch 32 x 64, dropout 0.2) it runs `burble bench --json` twice,
+# with the best kernel set this CPU runs and with the generic set (no
+# kernels of burble's own: what the kernels buy), and, when PYTHON imports
+# torch and $SHARED/bench/torch_charrnn.py exists, the reference with the
+# same model, batch, corpus and dropout, at its fair thread setting for a
+# 2-core machine (--threads 1 --blas-threads 2). Then it prints
+# burble/PyTorch and best/generic ratios and the fractions of the sgemm
+# peak.
 # Each run is kept to about 10-30 s; a run disturbed by other processes is
 # repeated (BENCH_TRIES, 3 in all).
 
@@ -45,10 +49,20 @@ else
 	torch=yes
 fi
 
-# name layers hidden batch seq | burble: steps sample-chars | torch: steps sample
-configs="2x256 2 256 64 100 20 20000 30 3000
-2x512 2 512 128 100 8 5000 10 1000
-1x128 1 128 32 50 300 20000 400 5000"
+# name layers hidden batch seq dropout | burble: steps sample-chars |
+# torch: steps sample
+configs="2x256 2 256 64 100 0.5 20 20000 30 3000
+default 2 256 32 64 0.2 40 20000 60 3000
+2x512 2 512 128 100 0.5 8 5000 10 1000
+1x128 1 128 32 50 0.5 300 20000 400 5000"
+
+# The best kernel set (burble bench names it in its JSON).
+best=$("$BURBLE" bench --steps 1 --layers 1 --hidden 8 --batch 2 --seq 4 \
+    --sample-chars 0 --json 2>/dev/null |
+    sed -n 's/.*"kernels": *"\([a-z0-9]*\)".*/\1/p')
+[ -n "$best" ] || best=auto
+sets=$best
+[ "$best" != generic ] && sets="$best generic"
 
 # json KEY FILE: a number from burble's one-line JSON.
 json() {
@@ -68,31 +82,36 @@ busy() {
 		if (match($0, /"peak_foreign_cores": *[0-9.]+/) &&
 		    substr($0, RSTART + 21, RLENGTH - 21) + 0 > 0.1) bad = 1
 	} /WARNING/ { bad = 1 } END { exit !bad }' "$tmp/$1.json" \
-	    "$tmp/$1.torch"
+	    "$tmp/$1.generic.json" "$tmp/$1.torch"
 }
 
 # A pair disturbed by other processes (a compiler on a 2-core machine halves
 # either side) is run again, up to BENCH_TRIES times in all.
 tries=${BENCH_TRIES:-3}
-echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
+echo "$configs" | while read -r name L H B T drop steps schars tsteps tsample; do
 	try=1
 	while :; do
-		echo "# $name B=$B T=$T: burble bench ..." >&2
-		set -- --layers "$L" --hidden "$H" --batch "$B" --seq "$T" \
-		    --steps "$steps" --sample-chars "$schars" --json
-		[ -n "$corpus" ] && set -- "$@" --corpus "$corpus"
-		if ! "$BURBLE" bench "$@" >"$tmp/$name.json" \
-		    2>"$tmp/$name.err"; then
-			cat "$tmp/$name.err" >&2
-			echo "bench.sh: burble bench failed for $name" >&2
-			exit 1
-		fi
+		for k in $sets; do
+			out=$tmp/$name.json
+			[ "$k" != "$best" ] && out=$tmp/$name.generic.json
+			echo "# $name B=$B T=$T: burble bench --kernels $k ..." >&2
+			set -- --layers "$L" --hidden "$H" --batch "$B" \
+			    --seq "$T" --dropout "$drop" --steps "$steps" \
+			    --sample-chars "$schars" --kernels "$k" --json
+			[ -n "$corpus" ] && set -- "$@" --corpus "$corpus"
+			if ! "$BURBLE" bench "$@" >"$out" 2>"$tmp/$name.err"; then
+				cat "$tmp/$name.err" >&2
+				echo "bench.sh: burble bench failed for $name" >&2
+				exit 1
+			fi
+		done
+		[ "$best" = generic ] && cp "$tmp/$name.json" "$tmp/$name.generic.json"
 		: >"$tmp/$name.torch"
 		if [ "$torch" = yes ]; then
 			echo "# $name B=$B T=$T: torch_charrnn.py ..." >&2
 			"$PYTHON" "$ref" --corpus "$corpus" --layers "$L" \
 			    --hidden "$H" --batch "$B" --seq "$T" \
-			    --dropout 0.5 --threads 1 --blas-threads 2 \
+			    --dropout "$drop" --threads 1 --blas-threads 2 \
 			    --steps "$tsteps" --no-eval --sample "$tsample" \
 			    >"$tmp/$name.torch" 2>&1 ||
 				echo "# torch_charrnn.py failed for $name" >&2
@@ -111,9 +130,19 @@ if [ "$torch" = yes ]; then
 else
 	echo "burble alone ($(basename "${corpus:-generated}"))"
 fi
-printf '%-20s %-20s %12s %12s %8s\n' config metric burble pytorch ratio
-echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
+echo "burble with its best kernel set ($best) and with the generic set (OpenBLAS, no kernels of its own)"
+printf '%-20s %-20s %12s %12s %12s %8s %8s\n' config metric "$best" generic \
+    pytorch /pytorch /generic
+# row LABEL METRIC FORMAT BEST GENERIC TORCH
+row() {
+	printf "%-20s %-20s $3 %12s %12s %8s %8s\n" "$1" "$2" "$4" \
+	    "$(awk -v v="$5" -v f="$3" 'BEGIN { if (v == "") print "-";
+		else printf f "\n", v }')" "${6:--}" "$(ratio "$4" "$6")" \
+	    "$(ratio "$4" "$5")"
+}
+echo "$configs" | while read -r name L H B T drop steps schars tsteps tsample; do
 	j=$tmp/$name.json
+	g=$tmp/$name.generic.json
 	t=$tmp/$name.torch
 	tc='' ts='' tr=''
 	if [ -s "$t" ]; then
@@ -122,28 +151,31 @@ echo "$configs" | while read -r name L H B T steps schars tsteps tsample; do
 		tr=$(sed -n 's/^peak RSS \([0-9.]*\) MiB.*/\1/p' "$t")
 		grep -q 'WARNING' "$t" && echo "# $name: $(grep WARNING "$t")"
 	fi
-	bc=$(json train_chars_per_s "$j")
-	bs=$(json sample_chars_per_s "$j")
-	b32=$(json sample_fp32_chars_per_s "$j")
 	bp=$(sed -n 's/.*"sample_precision": *"\([a-z0-9]*\)".*/\1/p' "$j")
-	br=$(json peak_rss_mib "$j")
-	peak=$(json sgemm_peak_gflops "$j")
-	frac=$(json peak_fraction "$j")
-	limit=$(json limit_chars_per_s "$j")
-	foreign=$(json foreign_cores "$j")
+	gp=$(sed -n 's/.*"sample_precision": *"\([a-z0-9]*\)".*/\1/p' "$g")
 	cfg="$name B=$B T=$T"
-	printf '%-20s %-20s %12.0f %12s %8s\n' "$cfg" "train chars/s" "$bc" \
-	    "${tc:--}" "$(ratio "$bc" "$tc")"
-	printf '%-20s %-20s %12.0f %12s %8s\n' "" "sample chars/s ${bp:-}" \
-	    "$bs" "${ts:--}" "$(ratio "$bs" "$ts")"
+	row "$cfg" "train chars/s" %12.0f "$(json train_chars_per_s "$j")" \
+	    "$(json train_chars_per_s "$g")" "$tc"
+	row "dropout $drop" "sample chars/s ${bp:-}" %12.0f \
+	    "$(json sample_chars_per_s "$j")" \
+	    "$(json sample_chars_per_s "$g")" "$ts"
 	[ "${bp:-fp32}" != fp32 ] &&
-		printf '%-20s %-20s %12.0f %12s %8s\n' "" "sample chars/s fp32" \
-		    "$b32" "${ts:--}" "$(ratio "$b32" "$ts")"
-	printf '%-20s %-20s %12.1f %12s %8s\n' "" "peak RSS MiB" "$br" \
-	    "${tr:--}" "$(ratio "$br" "$tr")"
-	printf '%-20s %-20s %12.1f\n' "" "sgemm peak GFLOP/s" "$peak"
-	awk -v f="$frac" -v l="$limit" 'BEGIN { printf "%-20s %-20s %11.1f%%   (limit %.0f chars/s)\n", "", "fraction of peak", 100 * f, l }'
-	awk -v f="$foreign" 'BEGIN { if (f > 0.1) printf "# %s: other processes used %.2f cores: contaminated\n", "'"$name"'", f }'
+		row "" "sample chars/s fp32" %12.0f \
+		    "$(json sample_fp32_chars_per_s "$j")" \
+		    "$(json sample_fp32_chars_per_s "$g")" "$ts"
+	row "" "peak RSS MiB" %12.1f "$(json peak_rss_mib "$j")" \
+	    "$(json peak_rss_mib "$g")" "$tr"
+	row "" "sgemm peak GFLOP/s" %12.1f "$(json sgemm_peak_gflops "$j")" \
+	    "$(json sgemm_peak_gflops "$g")" ""
+	awk -v f="$(json peak_fraction "$j")" -v gf="$(json peak_fraction "$g")" \
+	    -v l="$(json limit_chars_per_s "$j")" 'BEGIN {
+		printf "%-20s %-20s %11.1f%% %11.1f%%   (limit %.0f chars/s)\n",
+		    "", "fraction of peak", 100 * f, 100 * gf, l }'
+	for f in "$j" "$g"; do
+		awk -v f="$(json foreign_cores "$f")" -v n="$name" -v k="$(sed -n 's/.*"kernels": *"\([a-z0-9]*\)".*/\1/p' "$f")" 'BEGIN { if (f > 0.1) printf "# %s (%s): other processes used %.2f cores: contaminated\n", n, k, f }'
+	done
+	[ "${gp:-fp32}" = fp32 ] && [ "${bp:-fp32}" != fp32 ] &&
+		echo "# $name: the generic set samples in fp32 (no half panels)"
 done
 # What the speed buys: the validation loss each reaches in the same wall
 # time, 2x256 at batch 64 x 100, dropout 0.5, Adam at 2e-3, clip 5, the

@@ -59,6 +59,21 @@ opterr "an argument to a flag" "^burble: option '--json' takes no argument$" inf
 opterr "unknown option (bench)" "^burble: unknown option '--bogus'$" bench --bogus
 opterr "missing argument (bench)" "^burble: option '--steps' needs an argument$" bench --steps
 opterr "a bad number (bench)" "^burble: --layers: must be an integer from 1 to" bench --layers 0
+# --kernels: an unknown set, or one this machine does not have, in one line.
+case $(uname -m) in
+aarch64|arm64) other=avx2 ;;
+*) other=neon ;;
+esac
+for cmd in train sample repl eval bench; do
+	case $cmd in
+	train) args=x ;;
+	sample|repl) args="-m x" ;;
+	eval) args="-m x x" ;;
+	bench) args= ;;
+	esac
+	opterr "unknown kernel set ($cmd)" "^burble: --kernels: unknown kernel set 'sse9' \(avx512, avx2, neon, generic or auto\)$" $cmd --kernels sse9 $args
+done
+opterr "another machine's kernel set" "^burble: --kernels: the $other kernels are not built for this machine$" sample --kernels $other -m x
 
 "$BURBLE" sample -m "$T/nope.safetensors" >"$T/out" 2>"$T/err"; st=$?
 is "$st" 1 "missing model: exit 1"
@@ -103,6 +118,16 @@ cmp -s "$T/s1" "$T/s2"; ok $? "the same seed gives the same text"
 "$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 --precision fp32 >"$T/s2"
 cmp -s "$T/s1" "$T/s2"; ok $? "fp32: the same seed gives the same text"
 like "$(cat "$T/s1")" "^The owl" "fp32: the prime, then the continuation"
+for k in generic auto; do
+	"$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 50 --seed 4 --kernels $k >"$T/sk"; ok $? "sample --kernels $k"
+	like "$(cat "$T/sk")" "^The owl" "sample --kernels $k: the prime, then the continuation"
+	"$BURBLE" eval -m "$T/m.safetensors" --kernels $k "$corpus" >"$T/ek"; ok $? "eval --kernels $k"
+	like "$(cat "$T/ek")" "^loss [0-9.]+ nats" "eval --kernels $k: the loss"
+done
+"$BURBLE" bench --kernels generic --json --steps 1 --hidden 8 --layers 1 --batch 2 --seq 4 --sample-chars 10 >"$T/bk"; ok $? "bench --kernels generic"
+like "$(cat "$T/bk")" '"kernels": "generic"' "bench --kernels generic: the JSON names the set"
+"$BURBLE" bench --steps 1 --hidden 8 --layers 1 --batch 2 --seq 4 --sample-chars 0 --dropout 0.2 >"$T/bk"; ok $? "bench, the best set"
+like "$(head -1 "$T/bk")" "dropout 0\.2, [0-9]+ threads?, kernels (avx512|avx2|neon|generic)$" "bench: the table names the kernel set and the dropout"
 like "$(cat "$T/s1")" "^The owl" "the prime is echoed"
 is "$(head -c 7 "$T/s1")" "The owl" "continuation follows the prime"
 "$BURBLE" sample -m "$T/m.safetensors" -t 0 -n 30 --seed 1 >"$T/g1"

@@ -6,7 +6,7 @@
 # quillfeather.txt, chastushki.txt, placenames.txt), $SHARED (../shared,
 # may be absent: only for checks that need a specific public text),
 # $T (a scratch directory removed at exit), ok/not_ok/is/like, skip_all,
-# need_shared, need_cmd, done_testing.
+# need_shared, need_cmd, kernel_sets, done_testing.
 
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -47,4 +47,12 @@ skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $1"; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 need_shared() { [ -f "$SHARED/corpora/$1" ] || skip_all "../shared/corpora/$1 not present"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip_all "$1 not installed"; }
+# The kernel sets this machine runs, best first (burble --kernels NAME:
+# options are taken in order, so an unusable set fails before --help).
+kernel_sets() {
+	for _k in avx512 avx2 neon generic; do
+		"$BURBLE" bench --kernels "$_k" --help >/dev/null 2>&1 &&
+			echo "$_k"
+	done
+}
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; exit $?; }

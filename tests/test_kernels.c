@@ -117,7 +117,7 @@ static void
 gemm_run(kern_gemm_fn *fn, const gemm_case *g, int beta, float *c)
 {
 	memcpy(c, g->c0, g->M * g->ldc * sizeof(float));
-	fn(c, g->ldc, g->a, g->lda, g->P, g->M, g->N, g->K, beta);
+	fn(c, g->ldc, g->a, g->lda, 1, g->P, g->M, g->N, g->K, beta);
 }
 
 static const size_t gemm_M[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 67, 100 };
@@ -201,6 +201,167 @@ test_gemm(const kernels *ks)
 		ok(bad == 0, "pk_gemm %s = generic, bit for bit, M 1..9 and "
 		    "64..100, N and K odd and past the panels, beta 0 and 1: %zu "
 		    "cases, %zu elements differ", ks->name, cases, bad);
+}
+
+/* ---- weight gradients: kernels_gemm_tn --------------------------------- */
+
+static const size_t tn_M[] = { 1, 5, 9, 64, 65, 130 };
+static const size_t tn_N[] = { 1, 17, 33, 64 };
+static const size_t tn_K[] = { 1, 7, 256, 300, 600 };	/* chunks of 256 */
+
+typedef struct {
+	size_t M, N[2], K, lda, ldb[2], ldc[2];
+	float *a, *b[2], *c0[2], *bias0;
+} tn_case;
+
+static float *
+tn_random(size_t n, rng_t *r)
+{
+	float *p = xalloc_floats(n);
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = uniform(r);
+	return p;
+}
+
+static void
+tn_case_make(tn_case *t, size_t M, size_t N, size_t K, rng_t *r)
+{
+	t->M = M;
+	t->K = K;
+	t->lda = M + 3;
+	t->a = tn_random(K * t->lda, r);
+	t->bias0 = tn_random(M, r);
+	for (int o = 0; o < 2; o++) {
+		t->N[o] = o == 0 ? N : N + 7;
+		t->ldb[o] = t->N[o] + 2;
+		t->ldc[o] = t->N[o] + 5;
+		t->b[o] = tn_random(K * t->ldb[o], r);
+		t->c0[o] = tn_random(M * t->ldc[o], r);
+		for (size_t i = 0; i < M; i++)
+			for (size_t j = t->N[o]; j < t->ldc[o]; j++)
+				t->c0[o][i * t->ldc[o] + j] = SENTINEL;
+	}
+}
+
+static void
+tn_case_free(tn_case *t)
+{
+	free(t->a);
+	free(t->bias0);
+	for (int o = 0; o < 2; o++) {
+		free(t->b[o]);
+		free(t->c0[o]);
+	}
+}
+
+/* The promise, written out: C plus the products in k order, one fmaf
+ * each; the bias plus A's rows in k order. */
+static void
+tn_oracle(const tn_case *t, float *c[2], float *bias)
+{
+	for (int o = 0; o < 2; o++) {
+		memcpy(c[o], t->c0[o], t->M * t->ldc[o] * sizeof(float));
+		for (size_t i = 0; i < t->M; i++)
+			for (size_t j = 0; j < t->N[o]; j++) {
+				float s = c[o][i * t->ldc[o] + j];
+				for (size_t k = 0; k < t->K; k++)
+					s = fmaf(t->a[k * t->lda + i],
+					    t->b[o][k * t->ldb[o] + j], s);
+				c[o][i * t->ldc[o] + j] = s;
+			}
+	}
+	memcpy(bias, t->bias0, t->M * sizeof(float));
+	for (size_t k = 0; k < t->K; k++)
+		for (size_t i = 0; i < t->M; i++)
+			bias[i] += t->a[k * t->lda + i];
+}
+
+/* kernels_gemm_tn through ks's pk_gemm on rows [i0, i1) and columns
+ * [j0, j1) of both products (columns clipped to each product's N). */
+static void
+tn_part(const kernels *ks, const tn_case *t, float *c[2], float *bias,
+    size_t i0, size_t i1, size_t j0, size_t j1, float *scratch)
+{
+	kernels_tn_out out[2];
+
+	for (int o = 0; o < 2; o++) {
+		size_t jb = MIN(j0, t->N[o]), je = MIN(j1, t->N[o]);
+		out[o] = (kernels_tn_out){ t->b[o] + jb, t->ldb[o], je - jb,
+		    c[o] + i0 * t->ldc[o] + jb, t->ldc[o] };
+	}
+	kernels_gemm_tn(ks, t->a + i0, t->lda, i1 - i0, t->K, out, 2,
+	    bias != NULL ? bias + i0 : NULL, scratch);
+}
+
+/* Whole, then split in three along M, then in two along N (bias only
+ * with the first column part): each the oracle's bits. */
+static size_t
+tn_check_case(const kernels *ks, const tn_case *t, float *scratch)
+{
+	float *want[2], *got[2], *wb = xalloc_floats(t->M);
+	float *gb = xalloc_floats(t->M);
+	size_t bad = 0, nc[2];
+
+	for (int o = 0; o < 2; o++) {
+		nc[o] = t->M * t->ldc[o];
+		want[o] = xalloc_floats(nc[o]);
+		got[o] = xalloc_floats(nc[o]);
+	}
+	tn_oracle(t, want, wb);
+	for (int split = 0; split < 3; split++) {
+		for (int o = 0; o < 2; o++)
+			memcpy(got[o], t->c0[o], nc[o] * sizeof(float));
+		memcpy(gb, t->bias0, t->M * sizeof(float));
+		size_t m3 = (t->M + 2) / 3, h = (t->N[0] + 1) / 2;
+		if (split == 0)
+			tn_part(ks, t, got, gb, 0, t->M, 0, SIZE_MAX, scratch);
+		for (size_t i = 0; split == 1 && i < t->M; i += m3)
+			tn_part(ks, t, got, gb, i, MIN(i + m3, t->M), 0,
+			    SIZE_MAX, scratch);
+		if (split == 2) {
+			tn_part(ks, t, got, gb, 0, t->M, 0, h, scratch);
+			tn_part(ks, t, got, NULL, 0, t->M, h, SIZE_MAX,
+			    scratch);
+		}
+		for (int o = 0; o < 2; o++)
+			bad += count_differ(got[o], want[o], nc[o]);
+		bad += count_differ(gb, wb, t->M);
+	}
+	for (int o = 0; o < 2; o++) {
+		free(want[o]);
+		free(got[o]);
+	}
+	free(wb);
+	free(gb);
+	return bad;
+}
+
+static void
+test_gemm_tn(const kernels *ks)
+{
+	size_t cases = 0, bad = 0;
+	float *scratch = xalloc_floats(kernels_tn_scratch(2 * 64 + 7));
+	rng_t r;
+
+	rng_seed(&r, 4);
+	for (size_t mi = 0; mi < NELEMS(tn_M); mi++)
+	for (size_t ni = 0; ni < NELEMS(tn_N); ni++)
+	for (size_t ki = 0; ki < NELEMS(tn_K); ki++, cases++) {
+		tn_case t;
+		tn_case_make(&t, tn_M[mi], tn_N[ni], tn_K[ki], &r);
+		size_t d = tn_check_case(ks, &t, scratch);
+		if (d != 0 && bad == 0)
+			diag("%s gemm_tn M %zu N %zu K %zu: %zu off", ks->name,
+			    t.M, t.N[0], t.K, d);
+		bad += d;
+		tn_case_free(&t);
+	}
+	ok(bad == 0, "gemm_tn through %s's pk_gemm = C plus fmaf in k order, "
+	    "bias sums in k order, bit for bit, whole or split along M or N, "
+	    "K past the 256-row chunks, columns past N untouched: %zu cases, "
+	    "%zu elements differ", ks->name, cases, bad);
+	free(scratch);
 }
 
 /* ---- the batch-1 panels ----------------------------------------------- */
@@ -376,6 +537,9 @@ main(void)
 	test_select();
 	test_gemm(NULL);
 	test_mv(NULL);
+	/* the driver on the plain-C kernel, as a set that had only it */
+	kernels oracle = { .name = "plain-C", .pk_gemm = kern_generic_pk_gemm };
+	test_gemm_tn(&oracle);
 	for (size_t i = 0; kernels_at(i) != NULL; i++) {
 		const kernels *ks = kernels_at(i);
 		if (!ks->supported()) {
@@ -385,8 +549,10 @@ main(void)
 			skip(why);
 			continue;
 		}
-		if (ks->pk_gemm != NULL)
+		if (ks->pk_gemm != NULL) {
 			test_gemm(ks);
+			test_gemm_tn(ks);
+		}
 		if (ks->mv_panels_f != NULL)
 			test_mv(ks);
 		if (ks->widen_halves != NULL)

@@ -3,7 +3,7 @@
 # the same loss to 1e-4 relative:
 #  export: burble trains, contrib/burble_torch.py loads the file into the
 #          PyTorch CharRNN and evaluates; for lstm, gru, rnn, one-hot and
-#          embedding input;
+#          embedding input, and with every kernel set this machine runs;
 #  import: PyTorch makes a model (random, and a few training steps),
 #          burble evaluates and samples it.
 # Skips when /usr/bin/python3 cannot import torch (Debian: python3-torch).
@@ -35,9 +35,11 @@ close() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN {
 	d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b
 	exit !(a != "" && b != "" && d <= r * m) }'; }
 
-# compare MODEL WHAT: burble eval and PyTorch give the same loss.
+# compare MODEL WHAT [KERNELS]: burble eval (with that kernel set) and
+# PyTorch give the same loss.
 compare() {
-	b=$("$BURBLE" eval --json -m "$1" "$text" 2>"$T/err")
+	b=$("$BURBLE" eval --json --kernels "${3:-auto}" -m "$1" "$text" \
+	    2>"$T/err")
 	ok $? "$2: burble eval"
 	p=$("$PY" "$BT" eval --json -m "$1" "$text" 2>"$T/perr")
 	ok $? "$2: burble_torch.py eval$(head -c 300 "$T/perr" | tr '\n' ' ')"
@@ -55,18 +57,27 @@ compare() {
 }
 
 # ---- export: burble -> PyTorch ------------------------------------------
-for cfg in "lstm 0" "gru 0" "rnn 0" "lstm 8" "gru 8" "rnn 8"; do
-	set -- $cfg
-	m=$T/$1-$2.safetensors
+# Every cell and input with the best kernel set; with each other set this
+# machine runs, an LSTM and an embedded GRU, trained and evaluated by it.
+runs="lstm:0:auto gru:0:auto rnn:0:auto lstm:8:auto gru:8:auto rnn:8:auto"
+for k in $(kernel_sets | sed 1d); do
+	runs="$runs lstm:0:$k gru:8:$k"
+done
+for run in $runs; do
+	cell=${run%%:*} rest=${run#*:}
+	embed=${rest%%:*} k=${rest#*:}
+	m=$T/$cell-$embed-$k.safetensors
+	what="export $cell embed $embed ($k)"
 	"$BURBLE" train --headless --steps 30 --hidden 32 --layers 2 --batch 8 \
-		--seq 50 --lr 1e-2 --cell "$1" --embed "$2" --seed 3 \
-		--threads 1 --eval-every 15 -o "$m" "$text" >"$T/log" 2>&1
-	ok $? "export $1 embed $2: burble trains 30 steps"
-	compare "$m" "export $1 embed $2"
+		--seq 50 --lr 1e-2 --cell "$cell" --embed "$embed" --seed 3 \
+		--threads 1 --eval-every 15 --kernels "$k" -o "$m" "$text" \
+		>"$T/log" 2>&1
+	ok $? "$what: burble trains 30 steps"
+	compare "$m" "$what" "$k"
 done
 
 # The text output has the same shape as burble's.
-out=$("$PY" "$BT" eval -m "$T/lstm-0.safetensors" "$text")
+out=$("$PY" "$BT" eval -m "$T/lstm-0-auto.safetensors" "$text")
 re='^loss [0-9.]+ nats  bpc [0-9.]+  perplexity [0-9.]+  '
 re="${re}accuracy [0-9.]+%  chars [0-9]+\$"
 like "$out" "$re" "burble_torch.py eval prints burble eval's line"
@@ -87,7 +98,9 @@ fi
 	--hidden 32 --vocab-from "$text" 2>"$T/perr"; st=$?
 err=$(head -c 300 "$T/perr" | tr '\n' ' ')
 ok $st "import: PyTorch writes a random LSTM$err"
-compare "$T/rand.safetensors" "import random lstm"
+for k in $(kernel_sets); do
+	compare "$T/rand.safetensors" "import random lstm ($k)" "$k"
+done
 s=$("$BURBLE" sample -m "$T/rand.safetensors" -n 40 --seed 1 \
 	--prime "The " 2>"$T/err")
 ok $? "import: burble samples the PyTorch model"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kernels.h"
 #include "model.h"
 
 const char *cli_command = NULL;
@@ -241,6 +242,19 @@ cli_precision(const char *arg, int *precision)
 	if ((*precision = precision_parse(arg)) < 0) {
 		cli_usage_error("--precision: must be fp16 or fp32, got '%s'",
 		    arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_kernels(const char *arg)
+{
+	char *cause = NULL;
+
+	if (kernels_select(arg, &cause) != 0) {
+		cli_usage_error("--kernels: %s", cause);
+		free(cause);
 		return -1;
 	}
 	return 0;

@@ -61,6 +61,12 @@ int cli_u64(const char *opt, const char *arg, uint64_t *out);
 int cli_duration(const char *opt, const char *arg, double *seconds);
 /* --precision: fp16 or fp32 (MODEL_FP16, MODEL_FP32). */
 int cli_precision(const char *arg, int *precision);
+/* --kernels NAME: make that kernel set active (kernels.h: avx512, avx2,
+ * neon, generic or auto) for what the command makes next. 0, or -1 after
+ * a usage error saying why (an unknown name, or a set this machine does
+ * not have or cannot run). */
+int cli_kernels(const char *arg);
+
 
 /* A seed from the clock and the process id (no --seed). */
 uint64_t cli_clock_seed(void);

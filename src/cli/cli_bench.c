@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kernels.h"
 #include "model.h"
 #include "optim.h"
 #include "rng.h"
@@ -85,15 +86,20 @@ usage(FILE *f)
 "      --seq T            steps of truncated BPTT (100)\n"
 "      --steps N          timed training steps, after %d warm-up steps (20)\n"
 "      --sample-chars N   characters sampled at batch 1; 0 = skip (20000)\n"
+"      --dropout P        (%.1f, the PyTorch reference's; burble train's\n"
+"                         default is 0.2)\n"
 "      --threads N        BLAS threads (default: all cores)\n"
+"      --kernels NAME     kernel set: avx512, avx2, neon, generic (none of\n"
+"                         its own: OpenBLAS) or auto (the best this CPU\n"
+"                         runs, the default); the table names it\n"
 "      --corpus FILE      train on FILE (default: generated text, V=%d)\n"
 "      --json             one JSON object instead of the table\n"
 "  -h, --help             show this help\n"
 "\n"
-"Dropout is %.1f (the PyTorch reference's), the optimizer Adam with\n"
-"clipping at 5. FLOPs count forward+backward as 3x the forward matrix\n"
-"products; one-hot input counts as a gather (0 FLOPs).\n",
-	    BENCH_WARMUP, BENCH_GEN_V, (double)BENCH_DROPOUT);
+"The optimizer is Adam with clipping at 5. FLOPs count forward+backward\n"
+"as 3x the forward matrix products; one-hot input counts as a gather\n"
+"(0 FLOPs).\n",
+	    BENCH_WARMUP, (double)BENCH_DROPOUT, BENCH_GEN_V);
 }
 
 /* ---- measurement helpers ---------------------------------------------- */
@@ -387,9 +393,9 @@ print_table(const bench_opts *o, const bench_result *r)
 	else
 		snprintf(input, sizeof input, "one-hot");
 	printf("burble bench: %s %dx%d, %s, V=%d, B=%d, T=%d, dropout %.1f, "
-	    "%d thread%s\n", cell_name(c->cell), c->L, c->H, input, c->V,
-	    o->B, o->T, (double)c->dropout, o->threads,
-	    o->threads == 1 ? "" : "s");
+	    "%d thread%s, kernels %s\n", cell_name(c->cell), c->L, c->H,
+	    input, c->V, o->B, o->T, (double)c->dropout, o->threads,
+	    o->threads == 1 ? "" : "s", kernels_name());
 	printf("corpus: %s (%zu chars), %zu parameters\n",
 	    o->corpus ? o->corpus : "generated", r->n, r->nparams);
 	printf("  %-18s %12.1f GFLOP/s  (best: %s)\n", "sgemm peak", r->peak,
@@ -444,9 +450,9 @@ print_json(const bench_opts *o, const bench_result *r)
 
 	printf("{\"cell\": \"%s\", \"layers\": %d, \"hidden\": %d, "
 	    "\"embed\": %d, \"vocab\": %d, \"batch\": %d, \"seq\": %d, "
-	    "\"dropout\": %g, \"threads\": %d, \"corpus\": ",
-	    cell_name(c->cell), c->L, c->H, c->E, c->V, o->B, o->T,
-	    (double)c->dropout, o->threads);
+	    "\"dropout\": %g, \"threads\": %d, \"kernels\": \"%s\", "
+	    "\"corpus\": ", cell_name(c->cell), c->L, c->H, c->E, c->V, o->B,
+	    o->T, (double)c->dropout, o->threads, kernels_name());
 	put_json_string(o->corpus ? o->corpus : "generated");
 	printf(", \"corpus_chars\": %zu, \"params\": %zu, "
 	    "\"sgemm_peak_gflops\": %.2f, \"sgemm_peak_shape\": ",
@@ -479,7 +485,8 @@ print_json(const bench_opts *o, const bench_result *r)
 
 enum {
 	OPT_CELL = 256, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED, OPT_SEQ, OPT_STEPS,
-	OPT_SAMPLE_CHARS, OPT_THREADS, OPT_CORPUS, OPT_JSON,
+	OPT_SAMPLE_CHARS, OPT_THREADS, OPT_CORPUS, OPT_JSON, OPT_KERNELS,
+	OPT_DROPOUT,
 };
 
 static const struct option longopts[] = {
@@ -492,6 +499,8 @@ static const struct option longopts[] = {
 	{ "steps", required_argument, NULL, OPT_STEPS },
 	{ "sample-chars", required_argument, NULL, OPT_SAMPLE_CHARS },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "kernels", required_argument, NULL, OPT_KERNELS },
+	{ "dropout", required_argument, NULL, OPT_DROPOUT },
 	{ "corpus", required_argument, NULL, OPT_CORPUS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
@@ -527,6 +536,10 @@ bench_option(bench_opts *o, int ch, const char *arg)
 		    &o->sample_chars);
 	case OPT_THREADS:
 		return cli_int("--threads", arg, 1, 1024, &o->threads);
+	case OPT_KERNELS:
+		return cli_kernels(arg);
+	case OPT_DROPOUT:
+		return cli_float("--dropout", arg, 0, 0, 1, 1, &o->mc.dropout);
 	case OPT_CORPUS:
 		o->corpus = arg;
 		return 0;

@@ -32,9 +32,11 @@ static const char usage_eval[] =
 "                           unknown symbol\n"
 "      --json               one JSON object\n"
 "      --threads N          BLAS threads (default: all cores)\n"
+"      --kernels NAME       kernel set: avx512, avx2, neon, generic (none\n"
+"                           of its own) or auto (the best this CPU runs)\n"
 "  -h, --help               show this help and exit\n";
 
-enum { OPT_SEQ = 2000, OPT_MAP_UNKNOWN, OPT_JSON, OPT_THREADS };
+enum { OPT_SEQ = 2000, OPT_MAP_UNKNOWN, OPT_JSON, OPT_THREADS, OPT_KERNELS };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -43,6 +45,7 @@ static const struct option longopts[] = {
 	{ "map-unknown", no_argument, NULL, OPT_MAP_UNKNOWN },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "kernels", required_argument, NULL, OPT_KERNELS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -75,6 +78,10 @@ parse_args(struct eval_args *a, int argc, char **argv)
 		case OPT_THREADS:
 			if (cli_int("--threads", optarg, 1, 1024,
 			    &a->threads) != 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_KERNELS:
+			if (cli_kernels(optarg) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'h': fputs(usage_eval, stdout); return 0;

@@ -70,6 +70,8 @@ sampling_opt(sampling_opts *o, int opt, const char *arg)
 		return cli_int("--threads", arg, 1, 1024, &o->threads) ? -1 : 1;
 	case SAMPLING_OPT_PRECISION:
 		return cli_precision(arg, &o->precision) ? -1 : 1;
+	case SAMPLING_OPT_KERNELS:
+		return cli_kernels(arg) ? -1 : 1;
 	}
 	return 0;
 }

@@ -40,11 +40,13 @@ typedef struct {
 "      --seed S             reproducible output (default: the clock)\n" \
 "      --precision P        fp16: half-precision weights, about 1.5x faster;\n" \
 "                           fp32: exact (fp16)\n" \
-"      --threads N          BLAS threads (default: all cores)\n"
+"      --threads N          BLAS threads (default: all cores)\n" \
+"      --kernels NAME       kernel set: avx512, avx2, neon, generic (none\n" \
+"                           of its own) or auto (the best this CPU runs)\n"
 
 enum {
 	SAMPLING_OPT_STOP = 1000, SAMPLING_OPT_SEED, SAMPLING_OPT_THREADS,
-	SAMPLING_OPT_PRECISION,
+	SAMPLING_OPT_PRECISION, SAMPLING_OPT_KERNELS,
 };
 
 #define SAMPLING_LONGOPTS \
@@ -55,7 +57,8 @@ enum {
 	{ "stop", required_argument, NULL, SAMPLING_OPT_STOP }, \
 	{ "seed", required_argument, NULL, SAMPLING_OPT_SEED }, \
 	{ "threads", required_argument, NULL, SAMPLING_OPT_THREADS }, \
-	{ "precision", required_argument, NULL, SAMPLING_OPT_PRECISION }
+	{ "precision", required_argument, NULL, SAMPLING_OPT_PRECISION }, \
+	{ "kernels", required_argument, NULL, SAMPLING_OPT_KERNELS }
 
 void sampling_opts_default(sampling_opts *o);
 /* Returns 1 if opt was a sampling option, 0 if not, -1 on a bad value

@@ -73,6 +73,8 @@ static const char usage_train[] =
 "                           a second, printed headless every 2 s)\n"
 "      --seed S             make the run reproducible (default: the clock)\n"
 "      --threads N          BLAS threads (default: all cores)\n"
+"      --kernels NAME       kernel set: avx512, avx2, neon, generic (none\n"
+"                           of its own) or auto (the best this CPU runs)\n"
 "      --sample-len N       characters per end-of-epoch sample (200)\n"
 "      --sample-temps LIST  their temperatures (0.2,0.5,1.0)\n"
 "      --precision P        weights the samples and the prompt read: fp16\n"
@@ -104,7 +106,7 @@ enum {
 	OPT_SAMPLE_TEMPS, OPT_CELL, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED,
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
 	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY, OPT_FORCE,
-	OPT_PRECISION, OPT_TIME,
+	OPT_PRECISION, OPT_TIME, OPT_KERNELS,
 };
 
 static const struct option longopts[] = {
@@ -134,6 +136,7 @@ static const struct option longopts[] = {
 	{ "report-every", required_argument, NULL, OPT_REPORT_EVERY },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "kernels", required_argument, NULL, OPT_KERNELS },
 	{ "sample-len", required_argument, NULL, OPT_SAMPLE_LEN },
 	{ "sample-temps", required_argument, NULL, OPT_SAMPLE_TEMPS },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
@@ -326,6 +329,7 @@ option_run(struct train_args *a, int opt, const char *arg)
 	case OPT_FORCE: c->force = 1; return 1;
 	case OPT_HEADLESS: a->headless = 1; return 1;
 	case OPT_NO_COLOR: a->no_color = 1; return 1;
+	case OPT_KERNELS: return cli_kernels(arg) ? -1 : 1;
 	case OPT_OPTIM:
 		if ((a->momentum_kind = optim_parse(arg)) < 0) {
 			cli_usage_error("--optim: must be adam, rmsprop or sgd, "

@@ -4,29 +4,53 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Forward per layer: the input projection of the whole sequence in one GEMM
- * (M = T*B; a column gather for one-hot input), then per step one GEMM for
+ * (M = T*B; for one-hot input a copy per character of a row of W_ih^T,
+ * transposed once per forward), then per step one GEMM for
  * h W_hh^T and one fused pass over the gates (cell_forward). Backward per
  * layer: per step one fused pass giving the pre-activation gradients dpre
  * (T, B, G*H) (cell_backward) and one GEMM carrying d h back a step; then
  * W_ih and W_hh gradients over the whole sequence with one GEMM each
  * (K = T*B). The workspace's layout: model_int.h.
  *
- * Threads. The forward and backward split their work over their own
- * threads (pool.c), as many as OpenBLAS is set to use
- * (openblas_set_num_threads, the trainer's --threads), and run OpenBLAS
- * single-threaded meanwhile; each thread runs the whole recurrence of its
- * share of the streams. The big GEMMs are split by rows of their output.
- * Results differ with the thread count only by float rounding (OpenBLAS's
- * kernels treat edge rows differently). Calls on small workspaces stay on
- * one thread. OpenBLAS's setting is global: no other thread should count
- * on BLAS threads while a forward or backward runs.
+ * Products. Where the workspace's kernel set has kernels of its own
+ * (kernels.h), every product of a pass is theirs: the per-step recurrent
+ * products and the input projections (W_hh^T or W_ih^T packed once per
+ * layer into ws->wpk by all threads, fb_pack), the output layer and its
+ * input gradient (fc.weight packed into ws->fcpk), the weight gradients
+ * (kernels_gemm_tn, K = T*B, the bias sums riding along). Each sums every
+ * element of its output in k order, one fused multiply-add per term,
+ * wherever a split puts it. The generic set runs OpenBLAS instead.
  *
- * The per-step recurrent products, and the input projections of layers
- * above the first, run the workspace's packed kernel (kernels.h) where its
- * kernel set has one: W_hh (or W_ih) is packed once per layer into
- * ws->wpk, by all threads (fb_pack), and read by every step. The weight
- * gradients (K = T*B) stay with OpenBLAS: an own kernel there was no
- * faster.
+ * Threads: how a step splits over N cores. The forward and backward run
+ * their own threads (a crew, pool.h, kept in the workspace), as many as
+ * OpenBLAS is set to use (openblas_set_num_threads, the trainer's
+ * --threads), with OpenBLAS single-threaded meanwhile. Per layer:
+ *   - packing a weight matrix: by panels of 32 columns;
+ *   - the input projection (T*B rows), dropout (blocks of 4096), the
+ *     output layer with its loss (T*B rows), d input (T*B rows): by rows;
+ *   - the weight gradients: by rows of the gradient (G*H, or V for fc);
+ *   - the recurrence, forward and backward: by streams. Thread i runs all
+ *     T steps of its B/N streams, one GEMM of (B/N, H) x (H, G*H) and one
+ *     cell pass per step, with no barrier between steps: the streams do
+ *     not depend on each other. What stays serial is each stream's chain
+ *     of T steps, so the recurrence's parallel width is B: past N = B/mr
+ *     threads (mr = 8 rows per register tile with AVX-512, 6 with AVX2 or
+ *     NEON) a thread's per-step product has less than a tile of rows and
+ *     runs below the kernel's rate; past N = B threads the rest wait.
+ * Between these phases every thread meets the caller (pool_crew_run's
+ * join): a dozen times per forward or backward, not per step. Serial
+ * besides: turning the ids time-major, summing the loss, clearing the
+ * gradients, and (in the caller) clipping and the optimizer step.
+ *
+ * What threads promise. With a kernel set of its own, every product sums
+ * each element in the same order whichever thread computes it, dropout
+ * masks are drawn per block from per-layer seeds, the bias sums and the
+ * one-hot scatter run in row order per column, so any thread count gives
+ * the same bits as one (tests/test_model.c checks 1 against 2, 3 and 5).
+ * The generic set's OpenBLAS sums depend on the shape of each call: there
+ * thread counts agree to float rounding only. Calls on small workspaces
+ * stay on one thread. OpenBLAS's setting is global: no other thread should
+ * count on BLAS threads while a forward or backward runs.
  */
 #include "config.h"
 
@@ -49,7 +73,10 @@ typedef struct {
 	model_ws *ws;
 	int l;			/* layer */
 	float *dtop, *dnext;	/* backward: d hs[1..T] of layer l, d input */
-	const float *pw;	/* fb_pack: the matrix to pack, as kernels_pack */
+	const float *onehot;	/* (V, GH) W_ih^T of a one-hot layer 0, or
+				   NULL: gather W_ih's columns */
+	float *pdst;		/* fb_pack: where, and the matrix to pack, */
+	const float *pw;	/* as kernels_pack */
 	size_t pK, pN, pks, pns;
 } job;
 
@@ -110,7 +137,7 @@ fb_gemm(const model_ws *ws, const float *P, float *c, const float *a,
     const float *w, int op, size_t M, size_t N, size_t K, int beta)
 {
 	if (P != NULL)
-		ws->kern->pk_gemm(c, N, a, K, P, M, N, K, beta);
+		ws->kern->pk_gemm(c, N, a, K, 1, P, M, N, K, beta);
 	else
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, op == FB_WT ?
 		    CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, a,
@@ -137,31 +164,53 @@ fb_pack_part(void *arg, int i, int n)
 	size_t j0, j1;
 
 	pool_share(j->pN, i, n, KERN_NR, &j0, &j1);
-	kernels_pack(j->ws->wpk, j->pw, j->pK, j->pN, j->pks, j->pns, j0, j1);
+	kernels_pack(j->pdst, j->pw, j->pK, j->pN, j->pks, j->pns, j0, j1);
 }
 
-/* ws->wpk = w packed as kernels_pack, by n threads. */
+/* dst (ws->wpk or ws->fcpk) = w packed as kernels_pack, by n threads. */
 static void
-fb_pack(job *j, int n, const float *w, size_t K, size_t N, size_t ks,
-    size_t ns)
+fb_pack(job *j, int n, float *dst, const float *w, size_t K, size_t N,
+    size_t ks, size_t ns)
 {
+	j->pdst = dst;
 	j->pw = w;
 	j->pK = K;
 	j->pN = N;
 	j->pks = ks;
 	j->pns = ns;
-	pool_run(fb_pack_part, j, MAX(1, MIN(n, (int)((N + KERN_NR - 1) /
-	    KERN_NR))));
+	pool_crew_run(j->ws->crew, fb_pack_part, j, MAX(1, MIN(n,
+	    (int)((N + KERN_NR - 1) / KERN_NR))));
 }
 
-/* Threads worth using on ws: a thread costs ~20 us to start, more than it
- * saves below some 4e6 multiply-adds of recurrence per layer. */
+/* Threads worth using on ws: a dozen meetings per pass cost more than a
+ * second thread saves below some 4e6 multiply-adds of recurrence per
+ * layer. */
 static int
 threads_for(const model_ws *ws, int nt)
 {
 	double work = (double)ws->T * ws->B * ws->G * ws->cfg.H * ws->cfg.H;
 
 	return work < 4e6 ? 1 : MIN(nt, MODEL_MAX_THREADS);
+}
+
+/* Begin a pass on ws: its thread count n (pool_pass_begin's nt, or fewer
+ * on a small workspace), a crew of that many, and their scratch. */
+static int
+fb_begin(model_ws *ws, int nt)
+{
+	int n = threads_for(ws, nt);
+
+	if (n > 1 && ws->crew_asked != n) {	/* (it may have fewer) */
+		pool_crew_free(ws->crew);
+		ws->crew = pool_crew_create(n);
+		ws->crew_asked = n;
+	}
+	if (ws->tn_floats > 0 && ws->tn_threads < n) {
+		free(ws->tn);
+		ws->tn = xalloc_floats((size_t)n * ws->tn_floats);
+		ws->tn_threads = n;
+	}
+	return n;
 }
 
 /* ---- forward ---------------------------------------------------------- */
@@ -181,6 +230,22 @@ onehot_forward(float *act, const float *w, const uint16_t *x, size_t n,
 				a[j] = wc[j * V];
 		}
 	}
+}
+
+/* Part i of n of ws->wpk (V, GH) = w_ih[0]^T (w_ih[0] (GH, V)): the
+ * one-hot input projection's rows, one per character. */
+static void
+onehot_table_part(void *arg, int i, int n)
+{
+	job *j = arg;
+	size_t GH = (size_t)j->m->G * j->m->cfg.H, V = (size_t)j->m->cfg.V;
+	const float *w = j->m->w_ih[0];
+	size_t g0, g1;
+
+	pool_share(GH, i, n, 16, &g0, &g1);
+	for (size_t g = g0; g < g1; g++)
+		for (size_t v = 0; v < V; v++)
+			j->ws->wpk[v * GH + g] = w[g * V + v];
 }
 
 /* Rows g0..g1 of dw (GH, V): column x[tb] += dpre[tb] (TB, GH), the
@@ -309,12 +374,16 @@ fwd_input(void *arg, int i, int n)
 	pool_share(TB, i, n, 1, &r0, &r1);
 	if (r0 == r1)
 		return;
-	if (x == NULL)
+	if (x == NULL && j->onehot != NULL) {	/* rows of W_ih^T */
+		for (size_t r = r0; r < r1; r++)
+			memcpy(ws->act[l] + r * GH, j->onehot +
+			    (size_t)ws->xt[r] * GH, GH * sizeof(float));
+	} else if (x == NULL)
 		onehot_forward(ws->act[l] + r0 * GH, m->w_ih[0], ws->xt + r0,
 		    r1 - r0, GH, in);
-	else	/* W_ih^T packed above the first layer */
-		fb_gemm(ws, l > 0 ? ws->wpk : NULL, ws->act[l] + r0 * GH,
-		    x + r0 * in, m->w_ih[l], FB_WT, r1 - r0, GH, in, 0);
+	else	/* W_ih^T packed (ws->wpk) */
+		fb_gemm(ws, ws->wpk, ws->act[l] + r0 * GH, x + r0 * in,
+		    m->w_ih[l], FB_WT, r1 - r0, GH, in, 0);
 }
 
 /*
@@ -397,8 +466,8 @@ fwd_output(void *arg, int i, int n)
 	float scale = 1.0f / (float)TB;
 
 	pool_share(TB, i, n, 1, &r0, &r1);
-	if (r0 < r1)
-		fb_gemm(ws, NULL, ws->logits + r0 * V, top + r0 * H,
+	if (r0 < r1)	/* fc_w^T packed (ws->fcpk) */
+		fb_gemm(ws, ws->fcpk, ws->logits + r0 * V, top + r0 * H,
 		    m->fc_w, FB_WT, r1 - r0, V, H, 0);
 	for (size_t r = r0; r < r1; r++) {
 		int hit;
@@ -442,7 +511,7 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 	}
 
 	int nt = pool_pass_begin(ws->pool);
-	int n = threads_for(ws, nt);
+	int n = fb_begin(ws, nt);
 	if (E > 0) {
 		for (size_t r = 0; r < TB; r++)
 			memcpy(ws->embx + r * E, m->emb + (size_t)ws->xt[r] * E,
@@ -455,12 +524,19 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 		if (lstm)
 			memcpy(ws->cs[l], ws->state + (L + l) * BH,
 			    BH * sizeof(float));
-		if (ws->wpk != NULL && l > 0)	/* W_ih^T (H, GH) */
-			fb_pack(&j, n, m->w_ih[l], H, (size_t)m->G * H, 1, H);
-		pool_run(fwd_input, &j, n);
+		size_t in = l > 0 ? H : E, GH = (size_t)m->G * H;
+		if (ws->wpk != NULL && in > 0)	/* W_ih^T (in, GH) */
+			fb_pack(&j, n, ws->wpk, m->w_ih[l], in, GH, 1, in);
+		j.onehot = NULL;
+		if (ws->wpk != NULL && in == 0 && c->V * GH <= ws->wpk_floats) {
+			pool_crew_run(ws->crew, onehot_table_part, &j, n);
+			j.onehot = ws->wpk;
+		}
+		pool_crew_run(ws->crew, fwd_input, &j, n);
 		if (ws->wpk != NULL)	/* W_hh^T (H, GH) */
-			fb_pack(&j, n, m->w_hh[l], H, (size_t)m->G * H, 1, H);
-		pool_run(fwd_recur, &j, MIN(n, ws->B));
+			fb_pack(&j, n, ws->wpk, m->w_hh[l], H,
+			    (size_t)m->G * H, 1, H);
+		pool_crew_run(ws->crew, fwd_recur, &j, MIN(n, ws->B));
 		memcpy(ws->state + l * BH, ws->hs[l] + T * BH,
 		    BH * sizeof(float));
 		if (lstm)
@@ -468,12 +544,14 @@ model_forward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y,
 			    BH * sizeof(float));
 		if (ws->dropped) {
 			ws->drop_seed[l] = rng_u64(rng);
-			pool_run(fwd_dropout, &j, n);
+			pool_crew_run(ws->crew, fwd_dropout, &j, n);
 		}
 	}
 
 	/* fc over all T*B rows, with the fused softmax cross-entropy. */
-	pool_run(fwd_output, &j, n);
+	if (ws->fcpk != NULL)	/* fc_w^T (H, V) */
+		fb_pack(&j, n, ws->fcpk, m->fc_w, H, (size_t)c->V, 1, H);
+	pool_crew_run(ws->crew, fwd_output, &j, n);
 	pool_pass_end(ws->pool, nt);
 
 	double loss = 0.0;
@@ -503,16 +581,26 @@ bwd_output(void *arg, int i, int n)
 	size_t V = (size_t)m->cfg.V, c0, c1, r0, r1;
 	const float *top = layer_input(ws, m->cfg.L);
 
-	pool_share(H, i, n, 16, &c0, &c1);
-	if (c0 < c1)
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)V,
-		    (int)(c1 - c0), (int)TB, 1.0f, ws->logits, (int)V,
-		    top + c0, (int)H, 1.0f, GRAD(m, m->fc_w) + c0, (int)H);
-	pool_share(V, i, n, 16, &c0, &c1);
-	colsum_add(GRAD(m, m->fc_b), ws->logits, TB, V, c0, c1);
+	if (ws->fcpk != NULL) {	/* rows c0..c1 of fc.weight's gradient */
+		pool_share(V, i, n, 8, &c0, &c1);
+		kernels_tn_out o = { top, H, H, GRAD(m, m->fc_w) + c0 * H, H };
+		if (c0 < c1)
+			kernels_gemm_tn(ws->kern, ws->logits + c0, V, c1 - c0,
+			    TB, &o, 1, GRAD(m, m->fc_b) + c0,
+			    ws->tn + (size_t)i * ws->tn_floats);
+	} else {
+		pool_share(H, i, n, 16, &c0, &c1);
+		if (c0 < c1)
+			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+			    (int)V, (int)(c1 - c0), (int)TB, 1.0f, ws->logits,
+			    (int)V, top + c0, (int)H, 1.0f,
+			    GRAD(m, m->fc_w) + c0, (int)H);
+		pool_share(V, i, n, 16, &c0, &c1);
+		colsum_add(GRAD(m, m->fc_b), ws->logits, TB, V, c0, c1);
+	}
 	pool_share(TB, i, n, 1, &r0, &r1);
-	if (r0 < r1)
-		fb_gemm(ws, NULL, j->dtop + r0 * H, ws->logits + r0 * V,
+	if (r0 < r1)	/* fc_w packed (ws->fcpk) */
+		fb_gemm(ws, ws->fcpk, j->dtop + r0 * H, ws->logits + r0 * V,
 		    m->fc_w, FB_W, r1 - r0, H, V, 0);
 }
 
@@ -552,11 +640,65 @@ bwd_recur(void *arg, int i, int n)
 	}
 }
 
+/* Rows g0..g1 of layer l's weight and bias gradients through OpenBLAS
+ * (a set without kernels): W_hh from dq and hs[0..T-1], W_ih from dpre and
+ * xin (a scatter for one-hot), the biases as column sums. */
+static void
+bwd_weights_blas(const job *j, const float *dq, const float *xin,
+    size_t in, size_t g0, size_t g1)
+{
+	const model *m = j->m;
+	const model_ws *ws = j->ws;
+	int l = j->l;
+	size_t TB = (size_t)ws->T * ws->B, H = (size_t)m->cfg.H;
+	size_t GH = (size_t)m->G * H;
+
+	gemm_tn_acc(GRAD(m, m->w_hh[l]) + g0 * H, dq + g0, ws->hs[l],
+	    (int)(g1 - g0), (int)H, (int)TB, (int)GH);
+	if (xin != NULL)
+		gemm_tn_acc(GRAD(m, m->w_ih[l]) + g0 * in, ws->dpre + g0, xin,
+		    (int)(g1 - g0), (int)in, (int)TB, (int)GH);
+	colsum_add(GRAD(m, m->b_hh[l]), dq, TB, GH, g0, g1);
+	if (dq != ws->dpre)
+		colsum_add(GRAD(m, m->b_ih[l]), ws->dpre, TB, GH, g0, g1);
+}
+
+/* The same through the kernel set's own kernels (kernels_gemm_tn, with
+ * thread i's scratch): the bias sums ride along with the copies of dq and
+ * dpre, and where dq is dpre (LSTM, RNN) one copy of it serves both
+ * weights. */
+static void
+bwd_weights_own(const job *j, int i, const float *dq, const float *xin,
+    size_t in, size_t g0, size_t g1)
+{
+	const model *m = j->m;
+	const model_ws *ws = j->ws;
+	int l = j->l;
+	size_t TB = (size_t)ws->T * ws->B, H = (size_t)m->cfg.H;
+	size_t GH = (size_t)m->G * H, no = 1;
+	float *scratch = ws->tn + (size_t)i * ws->tn_floats;
+	kernels_tn_out o[2] = { { ws->hs[l], H, H,
+	    GRAD(m, m->w_hh[l]) + g0 * H, H } };
+	kernels_tn_out oi = { xin, in, in, GRAD(m, m->w_ih[l]) + g0 * in, in };
+
+	if (dq == ws->dpre && xin != NULL)
+		o[no++] = oi;
+	kernels_gemm_tn(ws->kern, dq + g0, GH, g1 - g0, TB, o, no,
+	    GRAD(m, m->b_hh[l]) + g0, scratch);
+	if (dq == ws->dpre)
+		return;
+	if (xin != NULL)
+		kernels_gemm_tn(ws->kern, ws->dpre + g0, GH, g1 - g0, TB, &oi,
+		    1, GRAD(m, m->b_ih[l]) + g0, scratch);
+	else
+		colsum_add(GRAD(m, m->b_ih[l]), ws->dpre, TB, GH, g0, g1);
+}
+
 /*
  * Layer l's weight gradients over the whole sequence (K = T*B), rows
- * g0..g1 of each: W_hh from dpre_h and hs[0..T-1], W_ih from dpre and the
- * input (a scatter for one-hot), the biases as column sums; and rows of
- * d input (TB, in) = dpre W_ih, the gradient for the layer below.
+ * g0..g1 of each (bwd_weights_own or _blas; a scatter for a one-hot
+ * W_ih), and rows of d input (TB, in) = dpre W_ih, the gradient for the
+ * layer below.
  */
 static void
 bwd_weights(void *arg, int i, int n)
@@ -573,28 +715,24 @@ bwd_weights(void *arg, int i, int n)
 
 	pool_share(GH, i, n, 16, &g0, &g1);
 	if (g0 < g1) {
-		gemm_tn_acc(GRAD(m, m->w_hh[l]) + g0 * H, dq + g0, ws->hs[l],
-		    (int)(g1 - g0), (int)H, (int)TB, (int)GH);
+		if (ws->tn != NULL)
+			bwd_weights_own(j, i, dq, xin, in, g0, g1);
+		else
+			bwd_weights_blas(j, dq, xin, in, g0, g1);
 		if (xin == NULL)
 			onehot_backward(GRAD(m, m->w_ih[0]), ws->dpre, ws->xt,
 			    TB, g0, g1, GH, V);
-		else
-			gemm_tn_acc(GRAD(m, m->w_ih[l]) + g0 * in,
-			    ws->dpre + g0, xin, (int)(g1 - g0), (int)in,
-			    (int)TB, (int)GH);
+		if (dq == ws->dpre)	/* the same sums: both were zero */
+			memcpy(GRAD(m, m->b_ih[l]) + g0,
+			    GRAD(m, m->b_hh[l]) + g0,
+			    (g1 - g0) * sizeof(float));
 	}
-	colsum_add(GRAD(m, m->b_ih[l]), ws->dpre, TB, GH, g0, g1);
-	if (dq != ws->dpre)
-		colsum_add(GRAD(m, m->b_hh[l]), dq, TB, GH, g0, g1);
-	else if (g0 < g1)	/* the same sums: both were zero */
-		memcpy(GRAD(m, m->b_hh[l]) + g0, GRAD(m, m->b_ih[l]) + g0,
-		    (g1 - g0) * sizeof(float));
 	if (xin == NULL)
 		return;
 	pool_share(TB, i, n, 1, &r0, &r1);
-	if (r0 < r1)	/* W_ih packed above the first layer */
-		fb_gemm(ws, l > 0 ? ws->wpk : NULL, j->dnext + r0 * in,
-		    ws->dpre + r0 * GH, m->w_ih[l], FB_W, r1 - r0, in, GH, 0);
+	if (r0 < r1)	/* W_ih packed (ws->wpk) */
+		fb_gemm(ws, ws->wpk, j->dnext + r0 * in, ws->dpre + r0 * GH,
+		    m->w_ih[l], FB_W, r1 - r0, in, GH, 0);
 }
 
 void
@@ -614,21 +752,23 @@ model_backward(model *m, model_ws *ws, const uint16_t *x, const uint16_t *y)
 	job j = { .m = m, .ws = ws, .dtop = ws->dbuf[0],
 	    .dnext = ws->dbuf[1] };
 	int nt = pool_pass_begin(ws->pool);
-	int n = threads_for(ws, nt);
+	int n = fb_begin(ws, nt);
+	size_t H = (size_t)c->H, GH = (size_t)m->G * H;
 
-	pool_run(bwd_output, &j, n);
+	if (ws->fcpk != NULL)	/* fc_w (V, H) */
+		fb_pack(&j, n, ws->fcpk, m->fc_w, (size_t)c->V, H, H, 1);
+	pool_crew_run(ws->crew, bwd_output, &j, n);
 	for (int l = c->L; l-- > 0;) {
+		size_t in = l > 0 ? H : E;
 		j.l = l;
 		if (ws->dropped)
-			pool_run(bwd_dropout, &j, n);
+			pool_crew_run(ws->crew, bwd_dropout, &j, n);
 		if (ws->wpk != NULL)	/* W_hh (GH, H) */
-			fb_pack(&j, n, m->w_hh[l], (size_t)m->G * c->H,
-			    (size_t)c->H, (size_t)c->H, 1);
-		pool_run(bwd_recur, &j, MIN(n, ws->B));
-		if (ws->wpk != NULL && l > 0)	/* W_ih (GH, H) */
-			fb_pack(&j, n, m->w_ih[l], (size_t)m->G * c->H,
-			    (size_t)c->H, (size_t)c->H, 1);
-		pool_run(bwd_weights, &j, n);
+			fb_pack(&j, n, ws->wpk, m->w_hh[l], GH, H, H, 1);
+		pool_crew_run(ws->crew, bwd_recur, &j, MIN(n, ws->B));
+		if (ws->wpk != NULL && in > 0)	/* W_ih (GH, in) */
+			fb_pack(&j, n, ws->wpk, m->w_ih[l], GH, in, in, 1);
+		pool_crew_run(ws->crew, bwd_weights, &j, n);
 		if (l == 0 && E > 0) {
 			float *demb = GRAD(m, m->emb);
 			for (size_t r = 0; r < TB; r++)

@@ -44,11 +44,12 @@ kern_avx2_supported(void)
 #define PK2_MR 6
 #define PK2_MC 96	/* rows of A per block, kept in L2 */
 
-/* C (mr, 16) ldc = [beta] C + A (mr, K) lda @ the 16 columns at p of a
- * packed panel (rows KERN_NR apart). */
+/* C (mr, 16) ldc = [beta] C + A (mr, K) @ the 16 columns at p of a
+ * packed panel (rows KERN_NR apart), A's element (r, k) at
+ * a[r * ars + k * aks]. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-pk2_tile(int mr, float *c, size_t ldc, const float *a, size_t lda,
-    const float *p, size_t K, int beta)
+pk2_tile(int mr, float *c, size_t ldc, const float *a, size_t ars,
+    size_t aks, const float *p, size_t K, int beta)
 {
 	__m256 c0[PK2_MR], c1[PK2_MR];
 
@@ -62,12 +63,14 @@ pk2_tile(int mr, float *c, size_t ldc, const float *a, size_t lda,
 			c1[r] = _mm256_setzero_ps();
 		}
 	}
+#pragma GCC unroll 4
 	for (size_t k = 0; k < K; k++) {
 		__m256 w0 = _mm256_loadu_ps(p + k * KERN_NR);
 		__m256 w1 = _mm256_loadu_ps(p + k * KERN_NR + 8);
 #pragma GCC unroll 6
 		for (int r = 0; r < mr; r++) {
-			__m256 x = _mm256_broadcast_ss(a + r * lda + k);
+			__m256 x = _mm256_broadcast_ss(a + r * ars +
+			    k * aks);
 			c0[r] = _mm256_fmadd_ps(x, w0, c0[r]);
 			c1[r] = _mm256_fmadd_ps(x, w1, c1[r]);
 		}
@@ -81,10 +84,10 @@ pk2_tile(int mr, float *c, size_t ldc, const float *a, size_t lda,
 
 #define PK2_TILE(MR) \
 __attribute__((target("avx2,fma"))) static void \
-pk2_tile##MR(float *c, size_t ldc, const float *a, size_t lda, \
-    const float *p, size_t K, int beta) \
+pk2_tile##MR(float *c, size_t ldc, const float *a, size_t ars, \
+    size_t aks, const float *p, size_t K, int beta) \
 { \
-	pk2_tile(MR, c, ldc, a, lda, p, K, beta); \
+	pk2_tile(MR, c, ldc, a, ars, aks, p, K, beta); \
 }
 PK2_TILE(1) PK2_TILE(2) PK2_TILE(3) PK2_TILE(4) PK2_TILE(5) PK2_TILE(6)
 
@@ -92,11 +95,11 @@ static kern_tile16_fn *const pk2_tiles[PK2_MR + 1] = { NULL, pk2_tile1,
     pk2_tile2, pk2_tile3, pk2_tile4, pk2_tile5, pk2_tile6 };
 
 void
-kern_avx2_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
-    const float *P, size_t M, size_t N, size_t K, int beta)
+kern_avx2_pk_gemm(float *c, size_t ldc, const float *a, size_t ars,
+    size_t aks, const float *P, size_t M, size_t N, size_t K, int beta)
 {
-	kernels_gemm16(pk2_tiles, PK2_MR, PK2_MC, c, ldc, a, lda, P, M, N, K,
-	    beta);
+	kernels_gemm16(pk2_tiles, PK2_MR, PK2_MC, c, ldc, a, ars, aks, P, M,
+	    N, K, beta);
 }
 
 HALF_TARGET static inline __m256

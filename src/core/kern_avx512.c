@@ -71,22 +71,23 @@ pk_tile(int mr, float *c, size_t ldc, const float *a, size_t ars,
 
 #define PK_TILE(MR) \
 __attribute__((target("avx512f"))) static void \
-pk_tile##MR(float *c, size_t ldc, const float *a, size_t lda, \
-    const float *p, size_t K, int beta, __mmask16 m0, __mmask16 m1) \
+pk_tile##MR(float *c, size_t ldc, const float *a, size_t ars, \
+    size_t aks, const float *p, size_t K, int beta, __mmask16 m0, \
+    __mmask16 m1) \
 { \
-	pk_tile(MR, c, ldc, a, lda, 1, p, KERN_NR, K, beta, m0, m1); \
+	pk_tile(MR, c, ldc, a, ars, aks, p, KERN_NR, K, beta, m0, m1); \
 }
 PK_TILE(1) PK_TILE(2) PK_TILE(3) PK_TILE(4)
 PK_TILE(5) PK_TILE(6) PK_TILE(7) PK_TILE(8)
 
-typedef void pk_tile_fn(float *, size_t, const float *, size_t,
+typedef void pk_tile_fn(float *, size_t, const float *, size_t, size_t,
     const float *, size_t, int, __mmask16, __mmask16);
 static pk_tile_fn *const pk_tiles[PK_MR + 1] = { NULL, pk_tile1, pk_tile2,
     pk_tile3, pk_tile4, pk_tile5, pk_tile6, pk_tile7, pk_tile8 };
 
 void
-kern_avx512_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
-    const float *P, size_t M, size_t N, size_t K, int beta)
+kern_avx512_pk_gemm(float *c, size_t ldc, const float *a, size_t ars,
+    size_t aks, const float *P, size_t M, size_t N, size_t K, int beta)
 {
 	for (size_t i0 = 0; i0 < M; i0 += PK_MC) {
 	size_t M1 = MIN(M, i0 + PK_MC);
@@ -97,11 +98,10 @@ kern_avx512_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
 		__mmask16 m1 = (__mmask16)(nc >= 32 ? 0xffff : nc <= 16 ? 0 :
 		    (1u << (nc - 16)) - 1);
 		const float *p = P + (j / KERN_NR) * K * KERN_NR;
-		for (size_t i = i0; i < M1; i += PK_MR) {
-			size_t mr = MIN(M1 - i, (size_t)PK_MR);
-			pk_tiles[mr](c + i * ldc + j, ldc, a + i * lda, lda,
-			    p, K, beta, m0, m1);
-		}
+		size_t mb = M1 - i0, nt = (mb + PK_MR - 1) / PK_MR, i = i0;
+		for (size_t q = 0; q < nt; i += KERN_TILE_ROWS(mb, nt, q), q++)
+			pk_tiles[KERN_TILE_ROWS(mb, nt, q)](c + i * ldc + j,
+			    ldc, a + i * ars, ars, aks, p, K, beta, m0, m1);
 	}
 	}
 }

@@ -18,8 +18,8 @@
 #include "kernels.h"
 
 void
-kern_generic_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
-    const float *P, size_t M, size_t N, size_t K, int beta)
+kern_generic_pk_gemm(float *c, size_t ldc, const float *a, size_t ars,
+    size_t aks, const float *P, size_t M, size_t N, size_t K, int beta)
 {
 	for (size_t i = 0; i < M; i++) {
 		for (size_t j = 0; j < N; j++) {
@@ -27,7 +27,8 @@ kern_generic_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
 			    j % KERN_NR;
 			float s = beta ? c[i * ldc + j] : 0.0f;
 			for (size_t k = 0; k < K; k++)
-				s = fmaf(a[i * lda + k], p[k * KERN_NR], s);
+				s = fmaf(a[i * ars + k * aks], p[k * KERN_NR],
+				    s);
 			c[i * ldc + j] = s;
 		}
 	}

@@ -34,8 +34,8 @@ kern_neon_supported(void)
 
 /* The tile of kernels.h's kern_tile16_fn, for mr rows. */
 __attribute__((always_inline)) static inline void
-neon_tile(int mr, float *c, size_t ldc, const float *a, size_t lda,
-    const float *p, size_t K, int beta)
+neon_tile(int mr, float *c, size_t ldc, const float *a, size_t ars,
+    size_t aks, const float *p, size_t K, int beta)
 {
 	float32x4_t acc[NEON_MR][4];
 
@@ -49,7 +49,8 @@ neon_tile(int mr, float *c, size_t ldc, const float *a, size_t lda,
 		float32x4_t w0 = vld1q_f32(pk), w1 = vld1q_f32(pk + 4);
 		float32x4_t w2 = vld1q_f32(pk + 8), w3 = vld1q_f32(pk + 12);
 		for (int r = 0; r < mr; r++) {
-			float32x4_t x = vld1q_dup_f32(a + r * lda + k);
+			float32x4_t x = vld1q_dup_f32(a + r * ars +
+			    k * aks);
 			acc[r][0] = vfmaq_f32(acc[r][0], w0, x);
 			acc[r][1] = vfmaq_f32(acc[r][1], w1, x);
 			acc[r][2] = vfmaq_f32(acc[r][2], w2, x);
@@ -64,10 +65,10 @@ neon_tile(int mr, float *c, size_t ldc, const float *a, size_t lda,
 
 #define NEON_TILE(MR) \
 static void \
-neon_tile##MR(float *c, size_t ldc, const float *a, size_t lda, \
-    const float *p, size_t K, int beta) \
+neon_tile##MR(float *c, size_t ldc, const float *a, size_t ars, \
+    size_t aks, const float *p, size_t K, int beta) \
 { \
-	neon_tile(MR, c, ldc, a, lda, p, K, beta); \
+	neon_tile(MR, c, ldc, a, ars, aks, p, K, beta); \
 }
 NEON_TILE(1) NEON_TILE(2) NEON_TILE(3) NEON_TILE(4) NEON_TILE(5)
 NEON_TILE(6)
@@ -76,11 +77,11 @@ static kern_tile16_fn *const neon_tiles[NEON_MR + 1] = { NULL, neon_tile1,
     neon_tile2, neon_tile3, neon_tile4, neon_tile5, neon_tile6 };
 
 void
-kern_neon_pk_gemm(float *c, size_t ldc, const float *a, size_t lda,
-    const float *P, size_t M, size_t N, size_t K, int beta)
+kern_neon_pk_gemm(float *c, size_t ldc, const float *a, size_t ars,
+    size_t aks, const float *P, size_t M, size_t N, size_t K, int beta)
 {
-	kernels_gemm16(neon_tiles, NEON_MR, NEON_MC, c, ldc, a, lda, P, M, N,
-	    K, beta);
+	kernels_gemm16(neon_tiles, NEON_MR, NEON_MC, c, ldc, a, ars, aks, P,
+	    M, N, K, beta);
 }
 
 /* ---- the batch-1 panels ----------------------------------------------- */

@@ -12,6 +12,7 @@
 
 #include "kernels.h"
 #include "util.h"
+#include "vec.h"
 
 static int
 kernels_always(void)
@@ -126,8 +127,13 @@ kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
 		float *p = P + (j / KERN_NR) * K * KERN_NR;
 		size_t nc = MIN(N - j, (size_t)KERN_NR);
 		for (size_t k = 0; k < K; k++) {
-			for (size_t q = 0; q < nc; q++)
-				p[k * KERN_NR + q] = w[k * ks + (j + q) * ns];
+			const float *wk = w + k * ks + j * ns;
+			if (ns == 1 && nc == KERN_NR)	/* a row: one copy */
+				memcpy(p + k * KERN_NR, wk,
+				    KERN_NR * sizeof(float));
+			else
+				for (size_t q = 0; q < nc; q++)
+					p[k * KERN_NR + q] = wk[q * ns];
 			for (size_t q = nc; q < KERN_NR; q++)
 				p[k * KERN_NR + q] = 0.0f;
 		}
@@ -135,25 +141,27 @@ kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
 }
 
 /* Rows of C's columns j..j+nc (nc <= 16) from the 16 columns at p, by
- * tiles of up to mr rows: in place, or for nc < 16 through a copy of C's
- * rows 16 wide (a tile writes 16 columns). */
+ * tiles of up to mr rows, as even as kernels.h's KERN_TILE_ROWS makes them:
+ * in place, or for nc < 16 through a copy of C's rows 16 wide (a tile
+ * writes 16 columns). */
 static void
 kernels_strip16(kern_tile16_fn *const *tiles, size_t mr, float *c,
-    size_t ldc, const float *a, size_t lda, const float *p, size_t M,
-    size_t nc, size_t K, int beta)
+    size_t ldc, const float *a, size_t ars, size_t aks, const float *p,
+    size_t M, size_t nc, size_t K, int beta)
 {
 	float t[16 * 16];
+	size_t nt = (M + mr - 1) / mr, i = 0;
 
-	for (size_t i = 0; i < M; i += mr) {
-		size_t n = MIN(M - i, mr);
+	for (size_t q = 0; q < nt; i += KERN_TILE_ROWS(M, nt, q), q++) {
+		size_t n = KERN_TILE_ROWS(M, nt, q);
 		float *ci = c + i * ldc;
 		if (nc == 16) {
-			tiles[n](ci, ldc, a + i * lda, lda, p, K, beta);
+			tiles[n](ci, ldc, a + i * ars, ars, aks, p, K, beta);
 			continue;
 		}
 		for (size_t r = 0; r < n && beta; r++)
 			memcpy(t + r * 16, ci + r * ldc, nc * sizeof(float));
-		tiles[n](t, 16, a + i * lda, lda, p, K, beta);
+		tiles[n](t, 16, a + i * ars, ars, aks, p, K, beta);
 		for (size_t r = 0; r < n; r++)
 			memcpy(ci + r * ldc, t + r * 16, nc * sizeof(float));
 	}
@@ -161,8 +169,8 @@ kernels_strip16(kern_tile16_fn *const *tiles, size_t mr, float *c,
 
 void
 kernels_gemm16(kern_tile16_fn *const *tiles, size_t mr, size_t mc, float *c,
-    size_t ldc, const float *a, size_t lda, const float *P, size_t M,
-    size_t N, size_t K, int beta)
+    size_t ldc, const float *a, size_t ars, size_t aks, const float *P,
+    size_t M, size_t N, size_t K, int beta)
 {
 	for (size_t i0 = 0; i0 < M; i0 += mc) {
 		size_t mb = MIN(M - i0, mc);
@@ -170,8 +178,66 @@ kernels_gemm16(kern_tile16_fn *const *tiles, size_t mr, size_t mc, float *c,
 			const float *p = P + (j / KERN_NR) * K * KERN_NR +
 			    j % KERN_NR;
 			kernels_strip16(tiles, mr, c + i0 * ldc + j, ldc,
-			    a + i0 * lda, lda, p, mb, MIN(N - j, (size_t)16),
-			    K, beta);
+			    a + i0 * ars, ars, aks, p, mb, MIN(N - j,
+			    (size_t)16), K, beta);
+		}
+	}
+}
+
+/* ---- weight gradients ------------------------------------------------- */
+
+/*
+ * kernels_gemm_tn's blocks: TN_KC rows of A and B at a time, B's chunk
+ * packed (TN_KC, N) and kept in L2 while A's columns pass TN_MC at a time,
+ * copied k-major: row k of the copy holds A's row k's TN_MC columns, rows
+ * TN_AS floats apart. TN_AS is an odd number of cache lines, so the
+ * TN_KC rows a register tile reads spread over the L1's sets (A's own
+ * rows, G*H floats apart, would all fall in one). Copying rows is a plain
+ * memcpy; a transpose would cost a third of the product.
+ */
+#define TN_KC 128
+#define TN_MC 96
+#define TN_AS (TN_MC + 16)
+
+size_t
+kernels_tn_scratch(size_t nsum)
+{
+	return TN_KC * TN_AS + kernels_pack_size(TN_KC, nsum) +
+	    2 * TN_KC * KERN_NR;	/* two products' rounding */
+}
+
+void
+kernels_gemm_tn(const kernels *k, const float *a, size_t lda, size_t M,
+    size_t K, const kernels_tn_out *out, size_t nout, float *bsum,
+    float *scratch)
+{
+	float *at = scratch, *bp[2];
+
+	bp[0] = scratch + TN_KC * TN_AS;
+	for (size_t o = 1; o < nout; o++)
+		bp[o] = bp[o - 1] + kernels_pack_size(TN_KC, out[o - 1].N);
+	for (size_t k0 = 0; k0 < K; k0 += TN_KC) {
+		size_t kc = MIN(K - k0, (size_t)TN_KC);
+		for (size_t o = 0; o < nout; o++)
+			kernels_pack(bp[o], out[o].b + k0 * out[o].ldb, kc,
+			    out[o].N, out[o].ldb, 1, 0, out[o].N);
+		for (size_t i0 = 0; i0 < M; i0 += TN_MC) {
+			size_t mc = MIN(M - i0, (size_t)TN_MC);
+			for (size_t r = 0; r < kc; r++) {
+				const float *ar = a + (k0 + r) * lda + i0;
+				if (mc == TN_MC)	/* a copy of known size */
+					memcpy(at + r * TN_AS, ar,
+					    TN_MC * sizeof(float));
+				else
+					memcpy(at + r * TN_AS, ar,
+					    mc * sizeof(float));
+				if (bsum != NULL)
+					vec_add(bsum + i0, ar, mc);
+			}
+			for (size_t o = 0; o < nout; o++)
+				k->pk_gemm(out[o].c + i0 * out[o].ldc,
+				    out[o].ldc, at, 1, TN_AS, bp[o], mc,
+				    out[o].N, kc, 1);
 		}
 	}
 }

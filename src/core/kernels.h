@@ -22,9 +22,11 @@
  * the same for every caller.
  *
  * A NULL kernel means the set has none of its own for that job, and the
- * caller does what it does on a CPU without one: the recurrence goes
- * through OpenBLAS's sgemm, the batch-1 step reads params (mv_rows) and
- * makes no copy. The generic set is all NULL: it is what burble computes
+ * caller does what it does on a CPU without one: a training pass's
+ * products go through OpenBLAS's sgemm (with pk_gemm they are all the
+ * set's: the recurrence, the projections, the output layer, and the
+ * weight gradients through kernels_gemm_tn), the batch-1 step reads
+ * params (mv_rows) and makes no copy. The generic set is all NULL: it is what burble computes
  * with no kernel of its own, and what `--kernels generic` compares with.
  */
 #ifndef BURBLE_KERNELS_H
@@ -41,12 +43,15 @@
  * (K, KERN_PANEL), column k of the panel's rows consecutive. */
 #define KERN_PANEL 16
 
-/* C (M, N) ldc = [beta] C + A (M, K) lda @ P, P packed (K, N) by
+/* C (M, N) ldc = [beta] C + A (M, K) @ P, A's element (i, k) at
+ * a[i * ars + k * aks] (a row-major A: ars = its row length, aks = 1; one
+ * stored transposed: ars = 1, aks = its row length), P packed (K, N) by
  * kernels_pack. Each element of C is C (beta) or 0 plus the products
  * summed in k order, one fused multiply-add each, wherever it falls: the
- * result does not depend on how M is split. */
-typedef void kern_gemm_fn(float *c, size_t ldc, const float *a, size_t lda,
-    const float *P, size_t M, size_t N, size_t K, int beta);
+ * result does not depend on how M or N is split, nor K (C carries the
+ * sum from one call to the next with beta = 1). */
+typedef void kern_gemm_fn(float *c, size_t ldc, const float *a, size_t ars,
+    size_t aks, const float *P, size_t M, size_t N, size_t K, int beta);
 /* y[0..n) = the first n rows of panels P (K columns, KERN_PANEL rows
  * each, float or binary16) times x (K): each y[r] the products summed in
  * k order, one fused multiply-add each. */
@@ -86,17 +91,52 @@ size_t kernels_pack_size(size_t K, size_t N);
 void kernels_pack(float *P, const float *w, size_t K, size_t N, size_t ks,
     size_t ns, size_t j0, size_t j1);
 
-/* C (mr, 16) ldc = [beta] C + A (mr, K) lda @ the 16 columns at p of a
- * packed panel (rows KERN_NR apart): a register tile of a 16-column
- * kernel, tiles[mr] for mr = 1.. its most rows. */
+/* M rows in nt = ceil(M / mr) register tiles of at most mr rows: tile q
+ * has KERN_TILE_ROWS(M, nt, q), the heights differing by one at most (32
+ * rows in tiles of 6 are 6, 6, 5, 5, 5, 5, not 6 x 5 and a 2-row tile
+ * whose four accumulators leave the FMA pipes half idle). */
+#define KERN_TILE_ROWS(M, nt, q) ((M) / (nt) + ((q) < (M) % (nt)))
+
+/* C (mr, 16) ldc = [beta] C + A (mr, K) (strides as kern_gemm_fn) @ the
+ * 16 columns at p of a packed panel (rows KERN_NR apart): a register tile
+ * of a 16-column kernel, tiles[mr] for mr = 1.. its most rows. */
 typedef void kern_tile16_fn(float *c, size_t ldc, const float *a,
-    size_t lda, const float *p, size_t K, int beta);
+    size_t ars, size_t aks, const float *p, size_t K, int beta);
 /* pk_gemm by such tiles: C in blocks of mc rows (kept in L2), each in
  * strips of 16 columns (half a panel, kept in L1) and tiles of up to mr
  * rows; a strip narrower than 16 through a copy. */
 void kernels_gemm16(kern_tile16_fn *const *tiles, size_t mr, size_t mc,
-    float *c, size_t ldc, const float *a, size_t lda, const float *P,
-    size_t M, size_t N, size_t K, int beta);
+    float *c, size_t ldc, const float *a, size_t ars, size_t aks,
+    const float *P, size_t M, size_t N, size_t K, int beta);
+
+/* ---- weight gradients: C += A^T B through a set's pk_gemm ------------ */
+
+/* One product of kernels_gemm_tn: C (M, N) ldc += A^T @ B, B (K, N) with
+ * rows ldb apart. */
+typedef struct {
+	const float *b;
+	size_t ldb, N;
+	float *c;
+	size_t ldc;
+} kernels_tn_out;
+
+/* Floats of scratch that kernels_gemm_tn needs for products whose widths
+ * N add up to nsum (each rounded up to KERN_NR). */
+size_t kernels_tn_scratch(size_t nsum);
+/*
+ * For each of the nout (1 or 2) products: C (M, N) += A^T @ B, A (K, M)
+ * with rows lda apart: a weight gradient summed over K = T*B rows. With
+ * bsum, also bsum (M) += the column sums of A (a bias gradient), each
+ * summed in k order as vec_add over A's rows sums them. Through k's
+ * pk_gemm (not NULL), K in chunks with C carried from one to the next: each
+ * element of C is C plus the products summed in k order, one fused
+ * multiply-add each, so the result does not depend on how M or N is
+ * split among threads. A's chunks are copied k-major and B's packed,
+ * into scratch (kernels_tn_scratch floats).
+ */
+void kernels_gemm_tn(const kernels *k, const float *a, size_t lda,
+    size_t M, size_t K, const kernels_tn_out *out, size_t nout,
+    float *bsum, float *scratch);
 
 /* ---- the kernels of each file, for the tables and the tests ---------- */
 

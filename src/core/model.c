@@ -227,10 +227,16 @@ ws_layout(model_ws *ws, float *base, size_t *total)
 	}
 	ws->dbuf[0] = carve(base, &off, TB * MAX(H, E));
 	ws->dbuf[1] = carve(base, &off, TB * MAX(H, E));
-	ws->wpk = NULL;
-	if (ws->kern->pk_gemm != NULL)
-		ws->wpk = carve(base, &off, MAX(kernels_pack_size(H, GH),
-		    kernels_pack_size(GH, H)));
+	ws->wpk = ws->fcpk = NULL;
+	if (ws->kern->pk_gemm != NULL) {
+		size_t in = MAX(H, E);	/* the widest input */
+		ws->wpk_floats = MAX(kernels_pack_size(in, GH),
+		    kernels_pack_size(GH, in));
+		ws->wpk = carve(base, &off, ws->wpk_floats);
+		ws->fcpk = carve(base, &off, MAX(kernels_pack_size(H, V),
+		    kernels_pack_size(V, H)));
+		ws->tn_floats = kernels_tn_scratch(H + in);
+	}
 	*total = off;
 }
 
@@ -262,6 +268,8 @@ model_ws_free(model_ws *ws)
 {
 	if (ws == NULL)
 		return;
+	pool_crew_free(ws->crew);
+	free(ws->tn);
 	free(ws->mem);
 	free(ws->xt);
 	free(ws->yt);

@@ -55,6 +55,15 @@ struct model_ws {
 	float *dbuf[2];		/* (T, B, max(H, E)) */
 	float *wpk;		/* W_hh or W_ih of the layer running now,
 				   packed for kern->pk_gemm; NULL without */
+	size_t wpk_floats;
+	float *fcpk;		/* fc.weight, packed likewise (forward:
+				   transposed); NULL without */
+	pool_crew *crew;	/* the pass's threads (fb.c) */
+	int crew_asked;		/* ... the count it was made for */
+	float *tn;		/* per thread tn_floats: kernels_gemm_tn's
+				   scratch, for tn_threads threads */
+	size_t tn_floats;
+	int tn_threads;
 	double *rowloss;	/* (T*B) cross-entropy per row */
 	uint64_t drop_seed[MODEL_MAX_LAYERS];	/* layer l's dropout masks,
 					   drawn again in the backward */

@@ -10,9 +10,15 @@
  * recurrence of its share of them; and OpenBLAS's idle workers spin for a
  * while after each threaded call, stealing a core from whatever runs next.
  *
+ * A pass's threads are a crew that stays (starting a thread costs some
+ * 20-50 us, a dozen times per pass): after each job they spin for
+ * CREW_SPIN_NS, the next job of a pass following within microseconds,
+ * then sleep on a condition variable until the next pass. The caller
+ * waits for them spinning, yielding its core after a while (with more
+ * threads than cores, the one it waits for may need it).
+ *
  * The helper spins for STEP_SPIN_NS after each job (a character's step
- * comes every few microseconds while sampling), then sleeps on a
- * condition variable until the next.
+ * comes every few microseconds while sampling), then sleeps likewise.
  */
 #include "config.h"
 
@@ -44,35 +50,92 @@ struct pool {
 	pthread_mutex_t mu;		/* with cv: the helper's sleep */
 	pthread_cond_t cv;
 	atomic_uint seq;		/* jobs posted */
-	atomic_int sleeping;
+	atomic_int sleepers;
 	atomic_int quit;
 	void (*fn)(void *);		/* the job, valid from seq's bump */
 	void *arg;
 };
 
-pool *
-pool_create(void)
+/* ---- waiting and waking ----------------------------------------------- */
+
+static inline void
+pool_relax(void)
 {
-	size_t bytes = (sizeof(pool) + 63) & ~(size_t)63;
-	pool *p = aligned_alloc(64, bytes);
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/* Wait until a job after seen is posted on seq: spin, then sleep on
+ * mu and cv, counted in sleepers. Returns the new count. */
+static unsigned
+pool_await(atomic_uint *seq, unsigned seen, uint64_t spin_ns,
+    pthread_mutex_t *mu, pthread_cond_t *cv, atomic_int *sleepers)
+{
+	unsigned q;
+	uint64_t t0 = 0;
+
+	for (unsigned spins = 0; (q = atomic_load_explicit(seq,
+	    memory_order_acquire)) == seen; spins++) {
+		if ((spins & 255) == 0) {
+			uint64_t t = now_ns();
+			if (spins == 0)
+				t0 = t;
+			else if (t - t0 > spin_ns) {
+				pthread_mutex_lock(mu);
+				atomic_fetch_add(sleepers, 1);
+				while (atomic_load(seq) == seen)
+					pthread_cond_wait(cv, mu);
+				atomic_fetch_sub(sleepers, 1);
+				pthread_mutex_unlock(mu);
+				spins = 0;
+				continue;
+			}
+		}
+		pool_relax();
+	}
+	return q;
+}
+
+/* Post a job: bump seq, and wake the threads asleep on mu and cv. */
+static void
+pool_post(atomic_uint *seq, pthread_mutex_t *mu, pthread_cond_t *cv,
+    atomic_int *sleepers)
+{
+	atomic_fetch_add(seq, 1);
+	if (atomic_load(sleepers) > 0) {
+		pthread_mutex_lock(mu);
+		pthread_cond_broadcast(cv);
+		pthread_mutex_unlock(mu);
+	}
+}
+
+/* ---- the pool --------------------------------------------------------- */
+
+/* size zeroed bytes on cache lines of their own (the counters in them
+ * are aligned to lines). */
+static void *
+pool_alloc_lines(size_t size)
+{
+	size_t bytes = (size + 63) & ~(size_t)63;
+	void *p = aligned_alloc(64, bytes);
 
 	if (p == NULL)
 		abort();
-	memset(p, 0, bytes);
+	return memset(p, 0, bytes);
+}
+
+pool *
+pool_create(void)
+{
+	pool *p = pool_alloc_lines(sizeof(pool));
+
 	pthread_mutex_init(&p->busy, NULL);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	return p;
-}
-
-static void
-pool_wake(pool *p)
-{
-	if (atomic_load(&p->sleeping)) {
-		pthread_mutex_lock(&p->mu);
-		pthread_cond_signal(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
 }
 
 void
@@ -82,8 +145,7 @@ pool_free(pool *p)
 		return;
 	if (p->ok) {
 		atomic_store(&p->quit, 1);
-		atomic_fetch_add(&p->seq, 1);
-		pool_wake(p);
+		pool_post(&p->seq, &p->mu, &p->cv, &p->sleepers);
 		pthread_join(p->thread, NULL);
 	}
 	pthread_mutex_destroy(&p->busy);
@@ -121,44 +183,111 @@ pool_passes(pool *p)
 	return p != NULL ? atomic_load(&p->passes) : 0;
 }
 
+/* ---- a crew ----------------------------------------------------------- */
+
+#define CREW_SPIN_NS 100000	/* a crew's thread spins this long, then
+				   sleeps */
+
 typedef struct {
-	void (*fn)(void *, int, int);
+	pool_crew *crew;
+	int i;
+} pool_member;
+
+struct pool_crew {
+	_Alignas(64) atomic_uint seq;	/* jobs posted */
+	_Alignas(64) atomic_uint done;	/* threads through the job */
+	_Alignas(64) atomic_int sleepers;
+	atomic_int quit;
+	int n;				/* threads, the caller included */
+	void (*fn)(void *, int, int);	/* the job, valid from seq's bump */
 	void *arg;
-	int i, n;
-} pool_part;
+	int parts;
+	pthread_mutex_t mu;		/* with cv: the threads' sleep */
+	pthread_cond_t cv;
+	pthread_t tid[POOL_MAX_THREADS];
+	pool_member member[POOL_MAX_THREADS];
+};
 
 static void *
-pool_part_main(void *arg)
+pool_crew_main(void *arg)
 {
-	pool_part *t = arg;
+	pool_member *me = arg;
+	pool_crew *c = me->crew;
+	unsigned seen = 0;	/* no job is posted before the crew starts */
 
-	t->fn(t->arg, t->i, t->n);
-	return NULL;
+	for (;;) {
+		seen = pool_await(&c->seq, seen, CREW_SPIN_NS, &c->mu, &c->cv,
+		    &c->sleepers);
+		if (atomic_load(&c->quit))
+			return NULL;
+		if (me->i < c->parts)
+			c->fn(c->arg, me->i, c->parts);
+		atomic_fetch_add_explicit(&c->done, 1, memory_order_release);
+	}
+}
+
+pool_crew *
+pool_crew_create(int n)
+{
+	pool_crew *c = pool_alloc_lines(sizeof(pool_crew));
+
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	n = MAX(1, MIN(n, POOL_MAX_THREADS));
+	for (c->n = 1; c->n < n; c->n++) {
+		c->member[c->n] = (pool_member){ c, c->n };
+		if (pthread_create(&c->tid[c->n], NULL, pool_crew_main,
+		    &c->member[c->n]) != 0)
+			break;
+	}
+	return c;
 }
 
 void
-pool_run(void (*fn)(void *arg, int i, int n), void *arg, int n)
+pool_crew_free(pool_crew *c)
 {
-	pool_part t[POOL_MAX_THREADS];
-	pthread_t tid[POOL_MAX_THREADS];
-	int started[POOL_MAX_THREADS];
+	if (c == NULL)
+		return;
+	atomic_store(&c->quit, 1);
+	pool_post(&c->seq, &c->mu, &c->cv, &c->sleepers);
+	for (int i = 1; i < c->n; i++)
+		pthread_join(c->tid[i], NULL);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+}
 
-	n = MIN(n, POOL_MAX_THREADS);
-	if (n <= 1) {
-		fn(arg, 0, 1);
+int
+pool_crew_size(const pool_crew *c)
+{
+	return c != NULL ? c->n : 1;
+}
+
+void
+pool_crew_run(pool_crew *c, void (*fn)(void *arg, int i, int n), void *arg,
+    int n)
+{
+	int nc = pool_crew_size(c);
+
+	if (n <= 1 || nc <= 1) {
+		for (int i = 0; i < n; i++)
+			fn(arg, i, n);
 		return;
 	}
-	for (int i = 0; i < n; i++)
-		t[i] = (pool_part){ fn, arg, i, n };
-	for (int i = 1; i < n; i++)
-		started[i] = pthread_create(&tid[i], NULL, pool_part_main,
-		    &t[i]) == 0;
+	c->fn = fn;
+	c->arg = arg;
+	c->parts = n;
+	atomic_store_explicit(&c->done, 0, memory_order_relaxed);
+	pool_post(&c->seq, &c->mu, &c->cv, &c->sleepers);
 	fn(arg, 0, n);
-	for (int i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(tid[i], NULL);
+	for (int i = nc; i < n; i++)
+		fn(arg, i, n);
+	for (unsigned spins = 0; atomic_load_explicit(&c->done,
+	    memory_order_acquire) != (unsigned)(nc - 1); spins++) {
+		if (spins < 4096)
+			pool_relax();
 		else
-			fn(arg, i, n);	/* no thread: do it here */
+			sched_yield();	/* a thread lost its core */
 	}
 }
 
@@ -174,47 +303,6 @@ pool_share(size_t count, int i, int n, size_t align, size_t *lo, size_t *hi)
 
 /* ---- the helper ------------------------------------------------------- */
 
-static inline void
-pool_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
-/* Wait until a job after seen is posted: spin, then sleep. Returns the
- * new count. */
-static unsigned
-pool_wait(pool *p, unsigned seen)
-{
-	unsigned q;
-	uint64_t t0 = 0;
-
-	for (unsigned spins = 0; (q = atomic_load_explicit(&p->seq,
-	    memory_order_acquire)) == seen; spins++) {
-		if ((spins & 255) == 0) {
-			uint64_t t = now_ns();
-			if (spins == 0)
-				t0 = t;
-			else if (t - t0 > STEP_SPIN_NS) {
-				pthread_mutex_lock(&p->mu);
-				atomic_store(&p->sleeping, 1);
-				while (atomic_load(&p->seq) == seen)
-					pthread_cond_wait(&p->cv, &p->mu);
-				atomic_store(&p->sleeping, 0);
-				pthread_mutex_unlock(&p->mu);
-				spins = 0;
-				t0 = now_ns();
-				continue;
-			}
-		}
-		pool_relax();
-	}
-	return q;
-}
-
 static void *
 pool_helper_main(void *arg)
 {
@@ -222,7 +310,8 @@ pool_helper_main(void *arg)
 	unsigned seen = 0;	/* no job is posted before this thread runs */
 
 	for (;;) {
-		seen = pool_wait(p, seen);
+		seen = pool_await(&p->seq, seen, STEP_SPIN_NS, &p->mu, &p->cv,
+		    &p->sleepers);
 		if (atomic_load(&p->quit))
 			return NULL;
 		p->fn(p->arg);
@@ -255,8 +344,7 @@ pool_helper_post(pool *p, void (*fn)(void *), void *arg)
 {
 	p->fn = fn;
 	p->arg = arg;
-	atomic_fetch_add(&p->seq, 1);
-	pool_wake(p);
+	pool_post(&p->seq, &p->mu, &p->cv, &p->sleepers);
 }
 
 void

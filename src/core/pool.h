@@ -35,10 +35,26 @@ int pool_pass_begin(pool *p);
 void pool_pass_end(pool *p, int nthreads);
 /* Passes running now in p (0 for NULL). */
 int pool_passes(pool *p);
-/* Run fn(arg, i, n) for i = 0..n-1, part 0 on the calling thread, the
- * others each on a thread of its own (or here, after, if one cannot
- * start). */
-void pool_run(void (*fn)(void *arg, int i, int n), void *arg, int n);
+
+/*
+ * A crew: n - 1 threads that stay, beside the caller, for the parts of a
+ * pass (a training workspace keeps one). Between jobs each spins for a
+ * while (the next job of a pass follows within microseconds), then
+ * sleeps until the next. pool_crew_create returns a crew of fewer
+ * threads where some cannot start (pool_crew_size says how many, the
+ * caller included).
+ */
+typedef struct pool_crew pool_crew;
+
+pool_crew *pool_crew_create(int n);
+void pool_crew_free(pool_crew *c);
+int pool_crew_size(const pool_crew *c);
+/* Run fn(arg, i, n) for i = 0..n-1 and return when all are done: part 0
+ * on the calling thread, part i on the crew's thread i, parts past the
+ * crew (and all of them for a NULL crew) on the calling thread after its
+ * own. Not reentrant: one job at a time per crew. */
+void pool_crew_run(pool_crew *c, void (*fn)(void *arg, int i, int n),
+    void *arg, int n);
 /* Part i of n of [0, count): [*lo, *hi), in multiples of align (but the
  * last). */
 void pool_share(size_t count, int i, int n, size_t align, size_t *lo,
