@@ -172,30 +172,18 @@ sum_exp(const float *logits, int V, float m)
 
 /* ---- heaps of ids keyed by a float array ------------------------------ */
 
-/* Min-heap (smallest key on top) sift-down over h[0..n). */
-static void
-min_sift(int *h, int n, int i, const float *key)
+/* Does key a go above key b: the smaller in a min-heap, the larger in a
+ * max-heap? */
+static inline int
+heap_above(float a, float b, int max)
 {
-	int v = h[i];
-	float kv = key[v];
-
-	for (;;) {
-		int c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && key[h[c + 1]] < key[h[c]])
-			c++;
-		if (!(key[h[c]] < kv))
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	h[i] = v;
+	return max ? a > b : a < b;
 }
 
-/* Max-heap sift-down over h[0..n). */
+/* Sift-down over h[0..n): a min-heap (smallest key on top), or with max a
+ * max-heap. */
 static void
-max_sift(int *h, int n, int i, const float *key)
+heap_sift(int *h, int n, int i, const float *key, int max)
 {
 	int v = h[i];
 	float kv = key[v];
@@ -204,9 +192,9 @@ max_sift(int *h, int n, int i, const float *key)
 		int c = 2 * i + 1;
 		if (c >= n)
 			break;
-		if (c + 1 < n && key[h[c + 1]] > key[h[c]])
+		if (c + 1 < n && heap_above(key[h[c + 1]], key[h[c]], max))
 			c++;
-		if (!(key[h[c]] > kv))
+		if (!heap_above(key[h[c]], kv, max))
 			break;
 		h[i] = h[c];
 		i = c;
@@ -224,11 +212,11 @@ select_top(int *h, int k, const float *key, int V)
 	for (int i = 0; i < k; i++)
 		h[i] = i;
 	for (int i = k / 2 - 1; i >= 0; i--)
-		min_sift(h, k, i, key);
+		heap_sift(h, k, i, key, 0);
 	for (int i = k; i < V; i++) {
 		if (key[i] > key[h[0]]) {
 			h[0] = i;
-			min_sift(h, k, 0, key);
+			heap_sift(h, k, 0, key, 0);
 		}
 	}
 }
@@ -246,7 +234,7 @@ sampler_top(const float *logits, int V, int k, int *idx, float *p)
 		int t = idx[0];
 		idx[0] = idx[n];
 		idx[n] = t;
-		min_sift(idx, n, 0, logits);
+		heap_sift(idx, n, 0, logits, 0);
 	}
 	float m = logits[idx[0]];
 	double inv = 1.0 / sum_exp(logits, V, m);
@@ -319,14 +307,14 @@ sampler_pick(sampler *s, const float *logits, float *p_model)
 		int left = n;
 
 		for (int i = n / 2 - 1; i >= 0; i--)
-			max_sift(cand, n, i, w);
+			heap_sift(cand, n, i, w, 1);
 		do {
 			int top = cand[0];
 			cum += w[top];
 			left--;
 			cand[0] = cand[left];
 			cand[left] = top;
-			max_sift(cand, left, 0, w);
+			heap_sift(cand, left, 0, w, 1);
 		} while (cum < need && left > 0);
 		cand += left;
 		n -= left;
