@@ -38,6 +38,7 @@ WRITE_HEADER = 16 << 20         # CKPT_WRITE_HEADER: thin the history above
 CELLS = ("lstm", "gru", "rnn")
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 OPTIMS = ("adam", "rmsprop", "sgd")
+SCHEDULES = ("constant", "cosine", "linear", "step")
 FILTERS = ("none", "printable", "set")
 
 
@@ -110,6 +111,8 @@ OPTIM = [("name", "enum", OPTIMS), ("lr", "float", (0, FLT_MAX)),
          ("momentum", "float", (0, 1))]
 SETTINGS = [("batch", "int", (1, MAX_BT)), ("seq", "int", (1, MAX_BT)),
             ("val_frac", "float", (0, 1)), ("optim", "object", OPTIM),
+            ("lr_schedule", "enum", SCHEDULES),
+            ("warmup", "int", (0, LONG_MAX)), ("lr_min", "float", (0, 1)),
             ("lr_decay", "float", (0, FLT_MAX)),
             ("lr_decay_after", "int", (0, INT_MAX)),
             ("clip", "float", (0, FLT_MAX)), ("epochs", "int", (0, INT_MAX)),
@@ -145,7 +148,8 @@ def optim_defaults(kind):
 def settings_default():
     """train.c's train_settings_default."""
     return {"batch": 32, "seq": 64, "val_frac": f32(0.1),
-            "optim": optim_defaults("adam"), "lr_decay": 1.0,
+            "optim": optim_defaults("adam"), "lr_schedule": "cosine",
+            "warmup": 100, "lr_min": f32(0.1), "lr_decay": 1.0,
             "lr_decay_after": 0, "clip": 5.0, "epochs": 30, "max_steps": 0,
             "patience": 0, "eval_every": 0, "report_every": 0, "seed": 0,
             "sample_len": 200, "sample_temps": [f32(0.2), 0.5, 1.0]}
@@ -449,8 +453,12 @@ def load(path):
     ck.settings, extra = rec("burble.settings", SETTINGS, settings_default(),
                              "SETTINGS")
     if ck.settings is not None:
-        ck.settings_extra = _extras(json.loads(meta["burble.settings"]),
-                                    extra)
+        raw = json.loads(meta["burble.settings"])
+        ck.settings_extra = _extras(raw, extra)
+        if "lr_schedule" not in raw:    # ckpt_meta.c: settings_read
+            ck.settings["lr_schedule"] = "step" if \
+                ck.settings["lr_decay"] != 1.0 else "constant"
+            ck.settings["warmup"] = 0
     ck.progress, extra = rec("burble.progress", PROGRESS, progress_init(
         ck.settings or settings_default()), "PROGRESS")
     if ck.progress is not None:

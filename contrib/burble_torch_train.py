@@ -44,7 +44,7 @@ import burble_torch_ckpt as bc
 from burble_torch_ckpt import CkptError, f32
 
 PROG = "burble_torch"
-KNOWN_SCHEDULES = ("constant",)
+KNOWN_SCHEDULES = bc.SCHEDULES
 DROP_BLOCK = 4096
 GUARD_EVERY, GUARD_FACTOR, GUARD_TRIES = 50, 3.0, 20
 
@@ -86,15 +86,42 @@ def check_settings(settings_extra, progress_extra):
                 "burble" % (where, key, text))
 
 
+def lr_factor(settings, prog, bounds, nbatches, run_time):
+    """train.c: train_lr_factor. The step's rate is prog["lr"] times this:
+    a linear warm-up over the first `warmup` steps, then for cosine and
+    linear a fall to lr_min at the end of the run (the first of its step
+    and time bounds)."""
+    f, done = 1.0, 0.0
+    w = settings["warmup"]
+    if w > 0 and prog["step"] < w:
+        f = (prog["step"] + 1) / w
+    sched = settings["lr_schedule"]
+    if sched not in ("cosine", "linear"):
+        return f
+    total = bounds.steps(nbatches)
+    if total > w and prog["step"] > w:
+        done = (prog["step"] - w) / (total - w)
+    if bounds.time_limit > 0:
+        done = max(done, run_time / bounds.time_limit)
+    done = min(done, 1.0)
+    lo = float(settings["lr_min"])
+    if sched == "cosine":
+        f *= lo + (1 - lo) * 0.5 * (1 + math.cos(math.pi * done))
+    else:
+        f *= 1 - (1 - lo) * done
+    return f
+
+
 def schedule_lr(settings, prog, epoch_end):
-    """The learning rate for the next step, given the progress after a
-    step (prog["epoch"] already counts an epoch that just ended). Today's
-    burble: a constant rate, multiplied by lr_decay at each epoch end once
+    """The rate as set for the next step (prog["lr"]), given the progress
+    after a step (prog["epoch"] already counts an epoch that just ended):
+    with the step schedule, multiplied by lr_decay at each epoch end once
     lr_decay_after epochs are done. The rate is state (the divergence
     guard halves it, :lr sets it), so this is a function of the current
-    rate, as burble's is."""
+    rate, as burble's is; lr_factor scales it for each step."""
     lr = prog["lr"]
-    if epoch_end and settings["lr_decay"] != 1.0 and \
+    if epoch_end and settings["lr_schedule"] == "step" and \
+            settings["lr_decay"] != 1.0 and \
             prog["epoch"] >= settings["lr_decay_after"]:
         lr = f32(lr * settings["lr_decay"])     # float * float in C
     return lr
@@ -735,9 +762,17 @@ class Trainer:
         if self.prog["step"] - self.good_step >= GUARD_EVERY:
             self.guard_keep(self.prog["step"])
         with torch.no_grad():
-            self.opt.step([p.data for p in self.params], grads,
-                          self.prog["lr"])
+            rate = f32(float(self.prog["lr"]) * self.lr_factor())
+            self.opt.step([p.data for p in self.params], grads, rate)
         return loss, correct, False
+
+    def lr_factor(self):
+        return lr_factor(self.settings, self.prog, self.bounds,
+                         self.tb.nbatches, self.run_time)
+
+    def rate_now(self):
+        """The rate the next step takes, as burble reports it."""
+        return f32(float(self.prog["lr"]) * self.lr_factor())
 
     def stop_reason(self):
         """Why the run stops before its next step, or None. Several
@@ -829,7 +864,7 @@ class Trainer:
             "step": p["step"],
             "epoch": p["epoch"] + p["batch"] / max(self.tb.nbatches, 1),
             "train_loss": tl, "train_acc": ta, "val_loss": vl, "val_acc": va,
-            "lr": p["lr"], "elapsed": p["elapsed"]})
+            "lr": self.rate_now(), "elapsed": p["elapsed"]})
 
     def metrics_line(self, kind, loss, acc, cps):
         if self.metrics is None:
@@ -840,7 +875,7 @@ class Trainer:
             '"acc":%.6g,"lr":%.6g,"chars_per_s":%.1f,"elapsed":%.3f}\n' % (
                 kind, p["step"], p["epoch"] + p["batch"] /
                 max(self.tb.nbatches, 1), loss, loss / math.log(2), acc,
-                p["lr"], cps, p["elapsed"]))
+                self.rate_now(), cps, p["elapsed"]))
         self.metrics.flush()
 
     def checkpoint_point(self, tl, ta):
@@ -889,7 +924,7 @@ class Trainer:
                      "%.2e %.0f chars/s elapsed %s ETA %s" % (
                          ep, p["step"], "/%d" % total if total > 0 else "",
                          p["batch"], self.tb.nbatches, loss, 100 * acc,
-                         p["lr"], cps, fmt_duration(p["elapsed"]),
+                         self.rate_now(), cps, fmt_duration(p["elapsed"]),
                          fmt_duration(left)))
         self.rep = {"tally": Tally(), "chars": 0.0, "t0": now}
 
@@ -1022,8 +1057,10 @@ def add_arguments(t):
                    "N steps")
     for opt, typ in (("--patience", int), ("--eval-every", int),
                      ("--lr", float), ("--lr-decay", float),
-                     ("--lr-decay-after", int), ("--clip", float)):
+                     ("--lr-decay-after", int), ("--clip", float),
+                     ("--warmup", int), ("--lr-min", float)):
         t.add_argument(opt, type=typ)
+    t.add_argument("--lr-schedule", choices=bc.SCHEDULES)
     # A fresh run (fine-tuning) only: with --resume they are the file's.
     for opt, typ in (("--batch", int), ("--seq", int), ("--val", float),
                      ("--optim", str), ("--momentum", float),
@@ -1035,7 +1072,8 @@ def add_arguments(t):
 # line (burble's OVERRIDE_*), and what only a fresh run (fine-tuning) does.
 RUN_OPTIONS = (("epochs", "epochs", int), ("steps", "max_steps", int),
                ("patience", "patience", int),
-               ("eval_every", "eval_every", int), ("clip", "clip", f32))
+               ("eval_every", "eval_every", int), ("clip", "clip", f32),
+               ("warmup", "warmup", int), ("lr_min", "lr_min", f32))
 FRESH_OPTIONS = (("batch", "batch", int), ("seq", "seq", int),
                  ("val", "val_frac", f32), ("seed", "seed", int))
 
@@ -1059,14 +1097,22 @@ def apply_overrides(a, s, prog, resume):
         s["optim"]["lr"] = lr
     if a.momentum is not None:
         s["optim"]["momentum"] = f32(a.momentum)
-    if a.lr is not None or a.lr_decay is not None or \
+    if a.lr is not None:
+        s["optim"]["lr"] = prog["lr"] = f32(a.lr)
+    if a.lr_schedule is not None or a.lr_decay is not None or \
             a.lr_decay_after is not None:
-        # burble takes all three from the command line (their defaults
-        # where not given) once one of them is.
-        s["optim"]["lr"] = f32(a.lr if a.lr is not None else 2e-3)
+        # burble takes the schedule and its decay together from the
+        # command line (their defaults where not given) once one of them
+        # is; --lr-decay alone means the step schedule (cli_train.c).
         s["lr_decay"] = f32(a.lr_decay if a.lr_decay is not None else 1.0)
         s["lr_decay_after"] = a.lr_decay_after or 0
-        prog["lr"] = s["optim"]["lr"]
+        if a.lr_schedule is not None:
+            s["lr_schedule"] = a.lr_schedule
+        else:
+            s["lr_schedule"] = "step" if s["lr_decay"] != 1.0 else "cosine"
+        if s["lr_decay"] != 1.0 and s["lr_schedule"] != "step":
+            raise Refused("--lr-decay needs --lr-schedule step, not %s"
+                          % s["lr_schedule"])
 
 
 def prepare(a, ck):

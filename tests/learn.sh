@@ -32,7 +32,7 @@ like "$(cat "$T/blow.log")" "note: (loss exploded|NaN/Inf) at step [0-9]+: back 
 "$BURBLE" info "$T/blow.safetensors" >"$T/blow.info" 2>&1
 like "$(cat "$T/blow.info")" "lr 10 \(now [0-9.e-]+\)" "the lowered rate is what the checkpoint keeps"
 
-# 2. Alice: 2 x 128 LSTM, 300 steps of 32 x 64 at lr 5e-3 (about 30 s on
+# 2. Alice: 2 x 128 LSTM, 300 steps of 32 x 64 at a constant 5e-3 (about 30 s on
 # 2 cores). Measured when this test was written: validation loss 3.03 after
 # 100 steps, 2.10 after 300; the PyTorch reference (shared/bench/
 # torch_charrnn.py, same configuration) gives 3.04 and 2.09. A uniform guess
@@ -40,7 +40,7 @@ like "$(cat "$T/blow.info")" "lr 10 \(now [0-9.e-]+\)" "the lowered rate is what
 alice=$SHARED/corpora/alice.txt
 if [ -f "$alice" ]; then
 	"$BURBLE" train --layers 2 --hidden 128 --batch 32 --seq 64 --lr 5e-3 \
-		--steps 300 --epochs 0 --eval-every 100 --sample-len 0 --seed 7 \
+		--lr-schedule constant --warmup 0 --steps 300 --epochs 0 --eval-every 100 --sample-len 0 --seed 7 \
 		--dropout 0 -o "$T/alice.safetensors" "$alice" >"$T/alice.log" 2>&1
 	ok $? "alice: 2x128 LSTM trains"
 	first=$(sed -n 's/^val .* loss \([0-9.]*\) .*/\1/p' "$T/alice.log" | head -1)
@@ -54,5 +54,30 @@ else
 	skip "../shared/corpora/alice.txt not present"
 	skip "../shared/corpora/alice.txt not present"
 fi
+
+# 3. The recipe (issue 13): the default warm-up, peak rate 1e-2 and cosine
+# fall to the end of --steps against the old default, a constant 2e-3, on
+# the shipped corpus, 2 x 128, 400 steps. Measured when written: 2.049
+# against 2.261 nats (a peak of 6e-3 gives 2.156); the threshold asks for
+# half that gap.
+quill=$top_srcdir/corpora/quillfeather.txt
+for recipe in new old; do
+	case $recipe in
+	new) lr= ;;
+	old) lr="--lr 2e-3 --lr-schedule constant --warmup 0" ;;
+	esac
+	"$BURBLE" train --layers 2 --hidden 128 --steps 400 --epochs 0 \
+		--eval-every 100 --sample-len 0 --seed 7 $lr \
+		-o "$T/q-$recipe.safetensors" "$quill" >"$T/q-$recipe.log" 2>&1
+	ok $? "quillfeather: the $recipe recipe trains"
+done
+qnew=$(sed -n 's/^val .* loss \([0-9.]*\) .*/\1/p' "$T/q-new.log" | tail -1)
+qold=$(sed -n 's/^val .* loss \([0-9.]*\) .*/\1/p' "$T/q-old.log" | tail -1)
+awk -v a="$qnew" -v b="$qold" 'BEGIN {
+	if (a !~ /^[0-9]+\.[0-9]+$/ || b !~ /^[0-9]+\.[0-9]+$/) exit 1
+	exit !(a + 0.1 < b + 0) }'
+ok $? "the default recipe beats a constant 2e-3 by 0.1 nats in 400 steps ($qnew < $qold)"
+like "$(grep '^epoch' "$T/q-new.log" | tail -1)" "lr 1\.[0-9]+e-03" \
+	"the rate has fallen to its floor, 1e-3, at the end"
 
 done_testing

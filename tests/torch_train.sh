@@ -136,15 +136,15 @@ burble r12 $rnn --steps 12 -o "$T/rn12.safetensors"
 	-o "$T/wo.safetensors" "$text" >"$T/wo.log" 2>&1
 ok $? "burble: a weights-only file"
 
-# Settings a later burble might write (a schedule, a warm-up).
+# Settings a later burble might write (another schedule, a new knob).
 "$PY" - "$top_srcdir/contrib" "$T" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
 import burble_torch_ckpt as bc
 T = sys.argv[2]
-for name, key, val in (("cosine", "lr_schedule", '"cosine"'),
-                       ("constant", "lr_schedule", '"constant"'),
-                       ("warmup", "warmup_steps", "100")):
+for name, key, val in (("onecycle", "restart_schedule", '"onecycle"'),
+                       ("neutral", "swa", '"off"'),
+                       ("knob", "swa_every", "100")):
     ck = bc.load(T + "/r20.safetensors")
     ck.settings_extra[key] = val
     bc.save("%s/%s.safetensors" % (T, name), ck)
@@ -163,11 +163,11 @@ g24 $T/g12.safetensors --resume --steps 24 -o $T/g24.safetensors
 r24 $T/rn12.safetensors --resume --steps 24 -o $T/rn24.safetensors
 wo $T/wo.safetensors --resume --steps 30 -o $T/wox.safetensors
 ft $T/wo.safetensors --steps 5 -o $T/ft.safetensors
-cosine $T/cosine.safetensors --resume --steps 21 -o $T/x.safetensors
-constant $T/constant.safetensors --resume --steps 21 -o $T/const21.safetensors
-warmup $T/warmup.safetensors --resume --steps 21 -o $T/x.safetensors
+onecycle $T/onecycle.safetensors --resume --steps 21 -o $T/x.safetensors
+neutral $T/neutral.safetensors --resume --steps 21 -o $T/neutral21.safetensors
+knob $T/knob.safetensors --resume --steps 21 -o $T/x.safetensors
 EOF
-for n in t40 t20 dt40 dn40 g24 r24 ft constant; do torch_ok "$n"; done
+for n in t40 t20 dt40 dn40 g24 r24 ft neutral; do torch_ok "$n"; done
 
 burble b60 --resume "$T/r40.safetensors" --steps 60 -o "$T/r60.safetensors"
 burble d60 --resume "$T/d40.safetensors" --steps 60 -o "$T/d60.safetensors"
@@ -268,16 +268,16 @@ like "$(cat "$T/ft.log")" "fine-tuning its weights with fresh optimizer moments"
 	-o "$T/ft8.safetensors" "$text" >"$T/ft8.log" 2>&1
 ok $? "burble resumes the fine-tuned run"
 like "$(cat "$T/ft8.log")" "^resumed at step 5" "... at its step 5"
-is "$(cat "$T/cosine.rc")" 1 "an unknown learning-rate schedule is refused"
-like "$(cat "$T/cosine.log")" "schedule \"cosine\" is unknown" "... naming it"
-is "$(cat "$T/warmup.rc")" 1 "an unknown setting at a non-neutral value is refused"
-like "$(cat "$T/warmup.log")" "'warmup_steps' is 100" "... naming it"
-"$PY" - "$top_srcdir/contrib" "$T/const21.safetensors" <<'EOF'
+is "$(cat "$T/onecycle.rc")" 1 "an unknown learning-rate schedule is refused"
+like "$(cat "$T/onecycle.log")" "schedule \"onecycle\" is unknown" "... naming it"
+is "$(cat "$T/knob.rc")" 1 "an unknown setting at a non-neutral value is refused"
+like "$(cat "$T/knob.log")" "'swa_every' is 100" "... naming it"
+"$PY" - "$top_srcdir/contrib" "$T/neutral21.safetensors" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
 import burble_torch_ckpt as bc
-sys.exit(0 if bc.load(sys.argv[2]).settings_extra.get("lr_schedule")
-         == '"constant"' else 1)
+sys.exit(0 if bc.load(sys.argv[2]).settings_extra.get("swa")
+         == '"off"' else 1)
 EOF
 ok $? "a neutral setting it does not know is kept in the file"
 

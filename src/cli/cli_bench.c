@@ -306,7 +306,7 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 	if (batcher_init(&bt, data, n, o->B, o->T, cause) != 0)
 		goto out;
 	train_settings_default(&ts);
-	oc = ts.opt;	/* Adam, lr 2e-3: what `burble train` runs */
+	oc = ts.opt;	/* Adam at the rate `burble train` peaks at */
 	lr = oc.lr;
 	opt = optim_create(&oc, m->nparams);
 	ws = model_ws_create(m, o->B, o->T);
@@ -322,7 +322,8 @@ run_training(const bench_opts *o, model *m, const uint16_t *data, size_t n,
 		if (k == 0)
 			model_ws_reset(ws);
 		batcher_get(&bt, k, x, y);
-		train_step(m, ws, opt, x, y, &rng, &lr, ts.clip, step, NULL, &r);
+		train_step(m, ws, opt, x, y, &rng, &lr, 1.0, ts.clip, step, NULL,
+		    &r);
 		if (!isfinite(r.loss)) {
 			set_cause(cause, "the training loss is %g at step %d",
 			    r.loss, step + 1);

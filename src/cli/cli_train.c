@@ -58,8 +58,15 @@ static const char usage_train[] =
 "                           the time alone bounds the run\n"
 "  -b, --batch B            parallel streams (32)\n"
 "      --seq T              time steps of truncated BPTT (64)\n"
-"      --lr RATE            learning rate (2e-3)\n"
-"      --lr-decay F         multiply the rate by F at each epoch end (1.0)\n"
+"      --lr RATE            peak learning rate (1e-2)\n"
+"      --lr-schedule NAME   constant, cosine, linear or step (cosine: from\n"
+"                           the rate down to --lr-min times it at the end\n"
+"                           of --time, --steps or --epochs)\n"
+"      --warmup N           steps of linear warm-up from 0 (100)\n"
+"      --lr-min F           the cosine and linear floor, a fraction of the\n"
+"                           rate (0.1)\n"
+"      --lr-decay F         step schedule: multiply the rate by F at each\n"
+"                           epoch end (1.0; implies --lr-schedule step)\n"
 "      --lr-decay-after N   ... once N epochs are done (0)\n"
 "      --optim NAME         adam, rmsprop or sgd (adam)\n"
 "      --momentum M         momentum for sgd (0.9) and rmsprop (0)\n"
@@ -106,7 +113,8 @@ enum {
 	OPT_SAMPLE_TEMPS, OPT_CELL, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED,
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
 	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY, OPT_FORCE,
-	OPT_PRECISION, OPT_TIME, OPT_KERNELS,
+	OPT_PRECISION, OPT_TIME, OPT_KERNELS, OPT_LR_SCHEDULE, OPT_WARMUP,
+	OPT_LR_MIN,
 };
 
 static const struct option longopts[] = {
@@ -116,6 +124,9 @@ static const struct option longopts[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "weights-only", no_argument, NULL, OPT_WEIGHTS_ONLY },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "lr-schedule", required_argument, NULL, OPT_LR_SCHEDULE },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "lr-min", required_argument, NULL, OPT_LR_MIN },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -178,10 +189,15 @@ static const struct numeric_opt {
 	{ OPT_SEQ, "--seq", NUM_INT, .lo = 1, .hi = 100000, AT(train.T) },
 	{ OPT_LR, "--lr", NUM_FLOAT, .flo = 0, .lo_open = 1, .fhi = 10,
 	    AT(train.opt.lr), .overrides = OVERRIDE_LR },
+	{ OPT_WARMUP, "--warmup", NUM_LONG, .lo = 0, .hi = LONG_MAX,
+	    AT(train.warmup), .overrides = OVERRIDE_WARMUP },
+	{ OPT_LR_MIN, "--lr-min", NUM_FLOAT, .flo = 0, .fhi = 1,
+	    AT(train.lr_min), .overrides = OVERRIDE_LR_MIN },
 	{ OPT_LR_DECAY, "--lr-decay", NUM_FLOAT, .flo = 0, .lo_open = 1,
-	    .fhi = 1, AT(train.lr_decay), .overrides = OVERRIDE_LR },
+	    .fhi = 1, AT(train.lr_decay), .overrides = OVERRIDE_SCHEDULE },
 	{ OPT_LR_DECAY_AFTER, "--lr-decay-after", NUM_INT, .lo = 0,
-	    .hi = 1000000, AT(train.lr_decay_after), .overrides = OVERRIDE_LR },
+	    .hi = 1000000, AT(train.lr_decay_after),
+	    .overrides = OVERRIDE_SCHEDULE },
 	{ OPT_CLIP, "--clip", NUM_FLOAT, .flo = 0, .fhi = INFINITY,
 	    AT(train.clip), .overrides = OVERRIDE_CLIP },
 	{ OPT_VAL, "--val", NUM_FLOAT, .flo = 0, .fhi = 0.9,
@@ -212,6 +228,7 @@ static const struct numeric_opt {
 struct train_args {
 	session_config c;
 	int headless, no_color, have_seed;
+	int have_schedule;	/* --lr-schedule given */
 	int momentum_kind;	/* --optim, -1 if not given */
 	int have_momentum;
 	float momentum;
@@ -350,6 +367,15 @@ option_run(struct train_args *a, int opt, const char *arg)
 		return cli_duration("--time", arg, &c->time_limit) ? -1 : 1;
 	case OPT_SAMPLE_TEMPS:
 		return option_sample_temps(c, arg);
+	case OPT_LR_SCHEDULE:
+		if ((c->train.schedule = train_schedule_parse(arg)) < 0) {
+			cli_usage_error("--lr-schedule: must be constant, cosine, "
+			    "linear or step, got '%s'", arg);
+			return -1;
+		}
+		a->have_schedule = 1;
+		c->overrides |= OVERRIDE_SCHEDULE;
+		return 1;
 	}
 	return 0;
 }
@@ -388,6 +414,13 @@ parse_args(struct train_args *a, int argc, char **argv)
 	}
 	if (a->have_momentum)
 		c->train.opt.momentum = a->momentum;
+	/* --lr-decay is the step schedule's. */
+	if (c->train.lr_decay != 1.0f && !a->have_schedule)
+		c->train.schedule = TRAIN_LR_STEP;
+	else if (c->train.lr_decay != 1.0f &&
+	    c->train.schedule != TRAIN_LR_STEP)
+		return cli_usage_error("--lr-decay needs --lr-schedule step, "
+		    "not %s", train_schedule_name(c->train.schedule));
 	if (!a->have_seed)
 		c->train.seed = cli_clock_seed();
 	if (c->train.epochs == 0 && c->train.max_steps == 0 &&

@@ -233,6 +233,11 @@ optim_kind_set(void *rec, int kind)
 	optim_defaults(rec, kind);
 }
 
+static const ckpt_enum schedule_enum = {
+	train_schedule_name, train_schedule_parse, "learning-rate schedule",
+	"constant, cosine, linear or step", NULL
+};
+
 static const ckpt_enum optim_enum = {
 	optim_name, optim_parse, "optimizer", NULL, optim_kind_set
 };
@@ -278,6 +283,9 @@ static const ckpt_field settings_fields[] = {
 	FIELD_INT("seq", train_settings, T, 1, CKPT_MAX_BT, 0),
 	FIELD_FLOAT_IN("val_frac", train_settings, val_frac, 0, 1),
 	FIELD_OBJECT("optim", train_settings, opt, &optim_table),
+	FIELD_ENUM("lr_schedule", train_settings, schedule, &schedule_enum, 0),
+	FIELD_LONG("warmup", train_settings, warmup, 0, LONG_MAX, 0),
+	FIELD_FLOAT_IN("lr_min", train_settings, lr_min, 0, 1),
 	FIELD_FLOAT_IN("lr_decay", train_settings, lr_decay, 0, FLT_MAX),
 	FIELD_INT("lr_decay_after", train_settings, lr_decay_after, 0,
 	    INT_MAX, 0),
@@ -481,6 +489,13 @@ settings_read(ckpt_reader *x, json_t *o, ckpt *c, ckpt_meta_ctx *m)
 		return 0;
 	if (ckpt_rec_read(x, o, &settings_table, s) < 0)
 		return -1;
+	/* Files from before the schedules trained at a constant rate, or
+	 * decayed it per epoch: they resume as they ran. */
+	if (json_object_get(o, "lr_schedule") == NULL) {
+		s->schedule = s->lr_decay != 1.0f ? TRAIN_LR_STEP :
+		    TRAIN_LR_CONSTANT;
+		s->warmup = 0;
+	}
 	if ((long long)s->B * s->T > CKPT_MAX_BT)
 		return ckpt_fail(x, "batch x seq is too large");
 	return 0;

@@ -88,6 +88,20 @@ save_latest(session *s, float loss)
 
 /* ---- training ----------------------------------------------------------- */
 
+/* The schedule's factor for the next step, and the rate it gives. */
+static double
+lr_factor(const session *s)
+{
+	return train_lr_factor(&s->set, &s->prog, &s->bounds, s->tb.nbatches,
+	    s->run_time);
+}
+
+static float
+rate_now(const session *s)
+{
+	return (float)(s->prog.lr * lr_factor(s));
+}
+
 static void
 fill_progress(const session *s, event *e)
 {
@@ -99,7 +113,7 @@ fill_progress(const session *s, event *e)
 	e->run_elapsed = s->run_time;
 	e->batch = s->prog.batch;
 	e->nbatches = s->tb.nbatches;
-	e->lr = s->prog.lr;
+	e->lr = rate_now(s);
 	e->elapsed = s->prog.elapsed;
 	e->best_val = s->prog.best_val;
 	e->best_step = s->prog.best_step;
@@ -116,7 +130,7 @@ metrics_line(session *s, const char *kind, float loss, float acc,
 	    "\"chars_per_s\":%.1f,\"elapsed\":%.3f}\n", kind, s->prog.step,
 	    (double)s->prog.epoch + (double)s->prog.batch /
 	    (double)MAX(s->tb.nbatches, 1), loss, loss / M_LN2, acc,
-	    s->prog.lr, cps, s->prog.elapsed);
+	    rate_now(s), cps, s->prog.elapsed);
 	if (fflush(s->metrics) != 0 || ferror(s->metrics)) {
 		session_post_text(s, EV_ERROR, "%s: write error; no more metrics "
 		    "are written", s->metrics_path);
@@ -193,7 +207,7 @@ checkpoint_point(session *s, float train_loss, float train_acc)
 		if (better && s->out.tmpl != NULL)
 			save_to(s, s->out.best);
 	}
-	train_hist_record(&s->prog, s->tb.nbatches, train_loss, train_acc,
+	train_hist_record(&s->prog, s->tb.nbatches, rate_now(s), train_loss, train_acc,
 	    vloss, vacc);
 	if (s->set.sample_len > 0)
 		epoch_samples(s);
@@ -355,7 +369,8 @@ trainer_step(session *s, struct run *r)
 
 	batcher_get(&s->tb, s->prog.batch, s->bx, s->by);
 	train_step(s->m, s->ws, s->opt, s->bx, s->by, &s->prog.rng,
-	    &s->prog.lr, s->set.clip, s->prog.step, &s->guard, &res);
+	    &s->prog.lr, lr_factor(s), s->set.clip, s->prog.step, &s->guard,
+	    &res);
 	publish(s);
 	if (res.outcome != TRAIN_STEP_OK) {
 		session_post_text(s, EV_STATUS, "%s at step %ld: back to the weights "
@@ -399,7 +414,7 @@ trainer_record(session *s, struct run *r, int epoch_end)
 	if (train_point_due(&s->set, &s->prog, epoch_end))
 		checkpoint_point(s, hl, ha);
 	else if (s->prog.step % r->hist_every == 0 && r->hist.steps > 0)
-		train_hist_record(&s->prog, s->tb.nbatches, hl, ha, NAN, NAN);
+		train_hist_record(&s->prog, s->tb.nbatches, rate_now(s), hl, ha, NAN, NAN);
 	else
 		return;
 	r->hist = (struct tally){ 0 };

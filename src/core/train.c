@@ -34,7 +34,10 @@ train_settings_default(train_settings *s)
 	s->T = 64;
 	s->val_frac = 0.1f;
 	optim_defaults(&s->opt, OPTIM_ADAM);
-	s->opt.lr = 2e-3f;
+	s->opt.lr = 1e-2f;	/* with cosine and warm-up: doc/recipe.md */
+	s->schedule = TRAIN_LR_COSINE;
+	s->warmup = 100;
+	s->lr_min = 0.1f;
 	s->lr_decay = 1.0f;
 	s->lr_decay_after = 0;
 	s->clip = 5.0f;
@@ -102,11 +105,17 @@ train_settings_override(train_settings *dst, const train_settings *src,
 		memcpy(dst->sample_temps, src->sample_temps,
 		    sizeof dst->sample_temps);
 	}
-	if (o & OVERRIDE_LR) {
+	if (o & OVERRIDE_LR)
 		dst->opt.lr = src->opt.lr;
+	if (o & OVERRIDE_SCHEDULE) {
+		dst->schedule = src->schedule;
 		dst->lr_decay = src->lr_decay;
 		dst->lr_decay_after = src->lr_decay_after;
 	}
+	if (o & OVERRIDE_WARMUP)
+		dst->warmup = src->warmup;
+	if (o & OVERRIDE_LR_MIN)
+		dst->lr_min = src->lr_min;
 	if (o & OVERRIDE_CLIP)
 		dst->clip = src->clip;
 }
@@ -160,8 +169,8 @@ hist_push(train_progress *p, const hist_point *h)
 }
 
 void
-train_hist_record(train_progress *p, size_t nbatches, float train_loss,
-    float train_acc, float val_loss, float val_acc)
+train_hist_record(train_progress *p, size_t nbatches, float lr,
+    float train_loss, float train_acc, float val_loss, float val_acc)
 {
 	hist_point h = {
 		.step = p->step,
@@ -169,7 +178,7 @@ train_hist_record(train_progress *p, size_t nbatches, float train_loss,
 		    (double)MAX(nbatches, 1),
 		.train_loss = train_loss, .train_acc = train_acc,
 		.val_loss = val_loss, .val_acc = val_acc,
-		.lr = p->lr, .elapsed = p->elapsed,
+		.lr = lr, .elapsed = p->elapsed,
 	};
 	hist_push(p, &h);
 }
@@ -219,8 +228,8 @@ train_guard_free(train_guard *g)
 
 void
 train_step(model *m, model_ws *ws, optim *opt, const uint16_t *x,
-    const uint16_t *y, rng_t *rng, float *lr, float clip, long step,
-    train_guard *g, train_step_result *r)
+    const uint16_t *y, rng_t *rng, float *lr, double factor, float clip,
+    long step, train_guard *g, train_step_result *r)
 {
 	memset(r, 0, sizeof *r);
 	r->loss = model_forward(m, ws, x, y, 1, rng, &r->correct);
@@ -247,7 +256,7 @@ train_step(model *m, model_ws *ws, optim *opt, const uint16_t *x,
 		if (step - g->good_step >= GUARD_EVERY)
 			guard_keep(g, m, opt, step);
 	}
-	opt->cfg.lr = *lr;
+	opt->cfg.lr = (float)(*lr * factor);
 	optim_step(opt, m->params, m->grads);
 	r->outcome = TRAIN_STEP_OK;
 }
@@ -350,9 +359,58 @@ train_advance(train_progress *p, const train_settings *s, size_t nbatches,
 		return 0;
 	p->batch = 0;
 	p->epoch++;
-	if (s->lr_decay != 1.0f && p->epoch >= s->lr_decay_after)
+	if (s->schedule == TRAIN_LR_STEP && s->lr_decay != 1.0f &&
+	    p->epoch >= s->lr_decay_after)
 		p->lr *= s->lr_decay;
 	return 1;
+}
+
+static const char *const schedule_names[] = {
+	"constant", "cosine", "linear", "step"
+};
+
+const char *
+train_schedule_name(int schedule)
+{
+	if (schedule < 0 || (size_t)schedule >= NELEMS(schedule_names))
+		return "?";
+	return schedule_names[schedule];
+}
+
+int
+train_schedule_parse(const char *s)
+{
+	for (size_t i = 0; i < NELEMS(schedule_names); i++)
+		if (strcmp(s, schedule_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+double
+train_lr_factor(const train_settings *s, const train_progress *p,
+    const train_bounds *b, size_t nbatches, double run_time)
+{
+	double f = 1, done = 0;
+	long total = train_bounds_steps(b, nbatches);
+
+	if (s->warmup > 0 && p->step < s->warmup)
+		f = (double)(p->step + 1) / (double)s->warmup;
+	if (s->schedule != TRAIN_LR_COSINE && s->schedule != TRAIN_LR_LINEAR)
+		return f;
+	/* How much of the run is done, past the warm-up: by steps, by time,
+	 * whichever bound is nearer its end. */
+	if (total > s->warmup && p->step > s->warmup)
+		done = (double)(p->step - s->warmup) /
+		    (double)(total - s->warmup);
+	if (b->time_limit > 0)
+		done = MAX(done, run_time / b->time_limit);
+	done = MIN(done, 1.0);
+	double lo = s->lr_min;
+	if (s->schedule == TRAIN_LR_COSINE)
+		f *= lo + (1 - lo) * 0.5 * (1 + cos(M_PI * done));
+	else
+		f *= 1 - (1 - lo) * done;
+	return f;
 }
 
 const char *

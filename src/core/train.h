@@ -33,11 +33,25 @@ typedef struct {
 	double elapsed;		/* seconds of training so far */
 } hist_point;
 
+/* How the learning rate moves over a run (train_lr). */
+enum train_schedule {
+	TRAIN_LR_CONSTANT,	/* the rate as set */
+	TRAIN_LR_COSINE,	/* half a cosine from the rate down to lr_min x
+				   the rate, at the end of the run */
+	TRAIN_LR_LINEAR,	/* a straight line down to the same floor */
+	TRAIN_LR_STEP,		/* times lr_decay at each epoch end, once
+				   lr_decay_after epochs are done */
+};
+
 typedef struct {
 	int B, T;		/* streams, steps per batch: 32, 64 */
 	float val_frac;		/* 0.1: the last 10% */
-	optim_config opt;	/* opt.lr is the initial rate: 2e-3 */
-	float lr_decay;		/* lr *= lr_decay at each epoch end ... */
+	optim_config opt;	/* opt.lr is the peak rate: 1e-2 */
+	int schedule;		/* enum train_schedule: cosine */
+	long warmup;		/* steps of linear warm-up from 0: 100 */
+	float lr_min;		/* cosine and linear end at lr_min x the rate */
+	float lr_decay;		/* TRAIN_LR_STEP: lr *= lr_decay at each epoch
+				   end ... */
 	int lr_decay_after;	/* ... once this many epochs are done; 1.0/0 */
 	float clip;		/* global-norm clip: 5; 0 = off */
 	int epochs;		/* 0 = until max_steps */
@@ -88,8 +102,11 @@ enum {
 	OVERRIDE_PATIENCE = 1 << 2,
 	OVERRIDE_EVAL_EVERY = 1 << 3,
 	OVERRIDE_SAMPLES = 1 << 4,	/* sample_len, sample_temps */
-	OVERRIDE_LR = 1 << 5,		/* lr, lr_decay, lr_decay_after */
+	OVERRIDE_LR = 1 << 5,		/* the rate */
 	OVERRIDE_CLIP = 1 << 6,
+	OVERRIDE_SCHEDULE = 1 << 7,	/* schedule, lr_decay, lr_decay_after */
+	OVERRIDE_WARMUP = 1 << 8,
+	OVERRIDE_LR_MIN = 1 << 9,
 };
 
 /* The settings named in overrides come from src, the rest stay. */
@@ -102,9 +119,10 @@ void train_progress_init(train_progress *p, const train_settings *s);
 void train_progress_free(train_progress *p);
 void train_progress_copy(train_progress *dst, const train_progress *src);
 void hist_push(train_progress *p, const hist_point *h);
-/* Record the point where p stands (epochs as a fraction of nbatches). */
-void train_hist_record(train_progress *p, size_t nbatches, float train_loss,
-    float train_acc, float val_loss, float val_acc);
+/* Record the point where p stands (epochs as a fraction of nbatches), at
+ * the rate lr the schedule gives now. */
+void train_hist_record(train_progress *p, size_t nbatches, float lr,
+    float train_loss, float train_acc, float val_loss, float val_acc);
 
 /* ---- one step ----------------------------------------------------------- */
 
@@ -146,13 +164,14 @@ typedef struct {
 /*
  * One optimizer step on the batch x, y (B, T) of ws: forward with dropout
  * (masks from rng), backward, clip the gradient to clip (0 = off), then the
- * optimizer at rate *lr. With a guard (g not NULL; step is the step count
- * before this one) a bad step restores the kept weights instead and halves
- * *lr. Without one the step is always taken.
+ * optimizer at rate *lr x factor (the schedule's, train_lr_factor). With a
+ * guard (g not NULL; step is the step count before this one) a bad step
+ * restores the kept weights instead and halves *lr. Without one the step
+ * is always taken.
  */
 void train_step(model *m, model_ws *ws, optim *opt, const uint16_t *x,
-    const uint16_t *y, rng_t *rng, float *lr, float clip, long step,
-    train_guard *g, train_step_result *r);
+    const uint16_t *y, rng_t *rng, float *lr, double factor, float clip,
+    long step, train_guard *g, train_step_result *r);
 
 /* ---- evaluation --------------------------------------------------------- */
 
@@ -191,8 +210,22 @@ void train_bounds_init(train_bounds *b, const train_settings *s,
 /* The steps the run ends at (0 when only time bounds it). */
 long train_bounds_steps(const train_bounds *b, size_t nbatches);
 
+/* "constant", "cosine", "linear", "step"; and back (-1: unknown). */
+const char *train_schedule_name(int schedule);
+int train_schedule_parse(const char *s);
+/*
+ * The schedule's factor for the next step: its rate is p->lr (the rate as
+ * set, halved by the divergence guard, changed by :lr) times this. The
+ * warm-up climbs linearly over the first warmup steps; cosine and linear
+ * then fall to lr_min at the end of the run, which is where the first of
+ * its bounds ends it: the step (b's epochs or steps) or the time
+ * (run_time of b's time_limit). A run with neither decays nothing.
+ */
+double train_lr_factor(const train_settings *s, const train_progress *p,
+    const train_bounds *b, size_t nbatches, double run_time);
+
 /* Count a step taken (dt seconds); at an epoch's end (returns 1) start the
- * next epoch and apply the learning-rate decay. */
+ * next epoch and, with the step schedule, apply the learning-rate decay. */
 int train_advance(train_progress *p, const train_settings *s,
     size_t nbatches, double dt);
 /* Why the run should stop before its next step, or NULL to go on:
