@@ -762,17 +762,16 @@ class Trainer:
         if self.prog["step"] - self.good_step >= GUARD_EVERY:
             self.guard_keep(self.prog["step"])
         with torch.no_grad():
-            rate = f32(float(self.prog["lr"]) * self.lr_factor())
-            self.opt.step([p.data for p in self.params], grads, rate)
+            self.opt.step([p.data for p in self.params], grads,
+                          self.rate_now())
         return loss, correct, False
 
-    def lr_factor(self):
-        return lr_factor(self.settings, self.prog, self.bounds,
-                         self.tb.nbatches, self.run_time)
-
     def rate_now(self):
-        """The rate the next step takes, as burble reports it."""
-        return f32(float(self.prog["lr"]) * self.lr_factor())
+        """The rate the next step takes (train.c: train_step's
+        *lr x factor), as burble reports it."""
+        return f32(float(self.prog["lr"]) * lr_factor(
+            self.settings, self.prog, self.bounds, self.tb.nbatches,
+            self.run_time))
 
     def stop_reason(self):
         """Why the run stops before its next step, or None. Several

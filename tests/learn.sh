@@ -40,7 +40,8 @@ like "$(cat "$T/blow.info")" "lr 10 \(now [0-9.e-]+\)" "the lowered rate is what
 alice=$SHARED/corpora/alice.txt
 if [ -f "$alice" ]; then
 	"$BURBLE" train --layers 2 --hidden 128 --batch 32 --seq 64 --lr 5e-3 \
-		--lr-schedule constant --warmup 0 --steps 300 --epochs 0 --eval-every 100 --sample-len 0 --seed 7 \
+		--lr-schedule constant --warmup 0 --steps 300 --epochs 0 \
+		--eval-every 100 --sample-len 0 --seed 7 \
 		--dropout 0 -o "$T/alice.safetensors" "$alice" >"$T/alice.log" 2>&1
 	ok $? "alice: 2x128 LSTM trains"
 	first=$(sed -n 's/^val .* loss \([0-9.]*\) .*/\1/p' "$T/alice.log" | head -1)

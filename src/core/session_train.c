@@ -207,8 +207,8 @@ checkpoint_point(session *s, float train_loss, float train_acc)
 		if (better && s->out.tmpl != NULL)
 			save_to(s, s->out.best);
 	}
-	train_hist_record(&s->prog, s->tb.nbatches, rate_now(s), train_loss, train_acc,
-	    vloss, vacc);
+	train_hist_record(&s->prog, s->tb.nbatches, rate_now(s), train_loss,
+	    train_acc, vloss, vacc);
 	if (s->set.sample_len > 0)
 		epoch_samples(s);
 	save_latest(s, s->have_val ? vloss : train_loss);
@@ -414,7 +414,8 @@ trainer_record(session *s, struct run *r, int epoch_end)
 	if (train_point_due(&s->set, &s->prog, epoch_end))
 		checkpoint_point(s, hl, ha);
 	else if (s->prog.step % r->hist_every == 0 && r->hist.steps > 0)
-		train_hist_record(&s->prog, s->tb.nbatches, rate_now(s), hl, ha, NAN, NAN);
+		train_hist_record(&s->prog, s->tb.nbatches, rate_now(s), hl, ha,
+		    NAN, NAN);
 	else
 		return;
 	r->hist = (struct tally){ 0 };

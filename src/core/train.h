@@ -33,7 +33,7 @@ typedef struct {
 	double elapsed;		/* seconds of training so far */
 } hist_point;
 
-/* How the learning rate moves over a run (train_lr). */
+/* How the learning rate moves over a run (train_lr_factor). */
 enum train_schedule {
 	TRAIN_LR_CONSTANT,	/* the rate as set */
 	TRAIN_LR_COSINE,	/* half a cosine from the rate down to lr_min x
