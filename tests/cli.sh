@@ -24,17 +24,31 @@ usage() {   # usage DESCRIPTION REGEX ARGS...: exit 2 and a message
 usage "unknown command" "unknown command 'frobnicate'" frobnicate
 usage "negative batch" "--batch: must be an integer from 1" train --batch -3 x
 usage "zero hidden" "--hidden: must be an integer from 1" train --hidden 0 x
-usage "dropout 1" "--dropout: must be in \[0, 1\)" train --dropout 1 x
+usage "dropout 1" "--dropout: must be a number in \[0, 1\)" train --dropout 1 x
 usage "bad cell" "--cell: must be lstm, gru or rnn" train --cell transformer x
 usage "negative temperature" "temperature" sample -m x -t -0.5
-usage "top-p 1.5" "--top-p: must be in \(0, 1\]" sample -m x --top-p 1.5
-usage "top-p 0" "--top-p: must be in \(0, 1\]" sample -m x --top-p 0
+usage "top-p 1.5" "--top-p: must be a number in \(0, 1\] \(1 = off\)" sample -m x --top-p 1.5
+usage "top-p 0" "--top-p: must be a number in \(0, 1\]" sample -m x --top-p 0
 usage "negative top-k" "--top-k: must be an integer" sample -m x --top-k -1
 usage "sample without a model" "a model is needed" sample
 usage "bad precision" "--precision: must be fp16 or fp32, got 'fp64'" sample -m x --precision fp64
 usage "bad precision (train)" "--precision: must be fp16 or fp32" train --precision half x
 usage "zero time" "--time: must be a duration such as 90, 90s, 10m or 1.5h" train --time 0 x
 usage "time with a bad unit" "--time: must be a duration" train --time 5x x
+# One number parser and one range table for the command line and the
+# prompt (num.h): plain decimals, and what a float holds.
+usage "lr 11" "^burble: --lr: must be a number in \(0, 10\] \(e.g. 1e-3\), got '11'$" train --lr 11 x
+usage "lr too small for a float" "--lr: .*got '1e-300'" train --lr 1e-300 x
+usage "top-p too small for a float" "--top-p: .*got '1e-300'" sample -m x --top-p 1e-300
+usage "hex temperature" "temperature must be a number >= 0.*got '0x10'" sample -m x -t 0x10
+usage "hex time" "--time: must be a duration.*got '0x10'" train --time 0x10 x
+usage "hex time with a unit" "--time: must be a duration.*got '0x10m'" train --time 0x10m x
+usage "time with a blank" "--time: must be a duration" train --time ' 10m' x
+usage "threads with a leading blank" "--threads: must be an integer from 1 to 1024, got ' 3'" train --threads ' 3' x
+usage "hex threads" "--threads: must be an integer" sample -m x --threads 0x2
+usage "hex seed" "--seed: must be a non-negative integer, got '0x10'" sample -m x --seed 0x10
+usage "seed with a blank" "--seed: must be a non-negative integer" train --seed ' 1' x
+usage "top-k with a blank" "--top-k: must be an integer >= 0 \(0 = off\), got '5 '" sample -m x --top-k '5 '
 usage "eval without a file" "a text to evaluate" eval -m x
 usage "--epochs 0 alone" "--epochs 0 needs --steps N or --time" train --epochs 0 x
 

@@ -159,14 +159,47 @@ test_numbers(void)
 
 	ok(good(":lr 1e-3", &r, CMD_LR) && fabs(r.real - 1e-3) < 1e-15,
 	    ":lr 1e-3");
-	bad(":lr 0", "RATE must be a number > 0 (e.g. 1e-3), got '0'");
-	bad(":lr -1", "number > 0");
+	bad(":lr 0", "RATE must be a number in (0, 10] (e.g. 1e-3), got '0'");
+	bad(":lr -1", "in (0, 10]");
+	/* One range table with the command line: --lr is (0, 10]. */
+	ok(good(":lr 10", &r, CMD_LR) && r.real == 10, ":lr 10");
+	bad(":lr 11", "in (0, 10]");
+	/* Values a float cannot hold: a rate of 1e-300 would train at 0. */
+	bad(":lr 1e-300", "got '1e-300'");
+	bad(":topp 1e-300", "got '1e-300'");
+	bad(":temp 1e39", "got '1e39'");
+	/* Plain decimals only. */
+	bad(":temp 0x10", "got '0x10'");
+	bad(":len 0x10", "got '0x10'");
+	bad(":len 1e3", "got '1e3'");
+	bad(":topk +-5", "got '+-5'");
+	bad(":temp 1.5e", "got '1.5e'");
+	bad(":temp .", "got '.'");
+	ok(good(":temp .5", &r, CMD_TEMP) && r.real == 0.5, ":temp .5");
+	ok(good(":topk +5", &r, CMD_TOPK) && r.integer == 5, ":topk +5");
 
 	ok(good(":rate 200", &r, CMD_RATE) && r.integer == 200, ":rate 200");
 	ok(good(":rate 0", &r, CMD_RATE) && r.integer == 0,
 	    ":rate 0 (as fast as possible)");
 	bad(":rate -5", "N must be an integer from 0 to 1000000 (0 = as fast "
 	    "as possible)");
+}
+
+/* The messages say what the range table allows, word for word. */
+static void
+test_allowed_matches_ranges(void)
+{
+	for (size_t i = 0; i < cmd_count; i++) {
+		const num_range *nr = cmd_range(&cmd_table[i]);
+		char want[96];
+
+		if (nr == NULL)
+			continue;
+		num_describe(nr, want, sizeof want);
+		ok(strcmp(want, cmd_table[i].allowed) == 0,
+		    ":%s says '%s' (the table: '%s')", cmd_table[i].name,
+		    cmd_table[i].allowed, want);
+	}
 }
 
 static void
@@ -368,6 +401,7 @@ main(void)
 	test_lookup();
 	test_exec();
 	test_numbers();
+	test_allowed_matches_ranges();
 	test_schedule();
 	test_strings();
 	test_no_args();

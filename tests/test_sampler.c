@@ -119,7 +119,7 @@ test_parse_and_check(void)
 
 	sampler_parse_temps(&c, "1.0,0.5,0.2", NULL);
 	rc = sampler_parse_temps(&c, "0.5,-1", &cause);
-	ok(rc == -1 && has(cause, "temperature must be >= 0"),
+	ok(rc == -1 && has(cause, "temperature must be a number >= 0"),
 	    "negative temperature: %s", cause ? cause : "(none)");
 	free(cause);
 	cause = NULL;
@@ -127,7 +127,7 @@ test_parse_and_check(void)
 	    "a failed parse leaves the config unchanged");
 
 	static const char *bad[] = { "", "abc", "1,,2", "1,", "0.5x", "nan",
-	    "inf", "1;2" };
+	    "inf", "1;2", "0x10", "1e39", "1e-300", "+-1", "1.e" };
 	for (size_t i = 0; i < NELEMS(bad); i++) {
 		rc = sampler_parse_temps(&c, bad[i], &cause);
 		ok(rc == -1 && has(cause, "temperature must be"),
@@ -153,13 +153,13 @@ test_parse_and_check(void)
 		sampler_config c;
 		const char *msg;
 	} chk[] = {
-		{ config(-0.5f, 0, 1.0f), "temperature must be >= 0" },
-		{ config(NAN, 0, 1.0f), "temperature must be >= 0" },
-		{ config(1.0f, -1, 1.0f), "top-k must be >= 0" },
-		{ config(1.0f, 0, 0.0f), "top-p must be in (0, 1]" },
-		{ config(1.0f, 0, 1.5f), "top-p must be in (0, 1]" },
-		{ config(1.0f, 0, -0.1f), "top-p must be in (0, 1]" },
-		{ config(1.0f, 0, NAN), "top-p must be in (0, 1]" },
+		{ config(-0.5f, 0, 1.0f), "temperature must be a number >= 0" },
+		{ config(NAN, 0, 1.0f), "temperature must be a number >= 0" },
+		{ config(1.0f, -1, 1.0f), "top-k must be an integer >= 0" },
+		{ config(1.0f, 0, 0.0f), "top-p must be a number in (0, 1]" },
+		{ config(1.0f, 0, 1.5f), "top-p must be a number in (0, 1]" },
+		{ config(1.0f, 0, -0.1f), "top-p must be a number in (0, 1]" },
+		{ config(1.0f, 0, NAN), "top-p must be a number in (0, 1]" },
 	};
 	for (size_t i = 0; i < NELEMS(chk); i++) {
 		rc = sampler_config_check(&chk[i].c, &cause);

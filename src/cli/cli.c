@@ -150,10 +150,9 @@ cli_option_error(int opt, char **argv, const struct option *longopts)
 int
 cli_long(const char *opt, const char *arg, long min, long max, long *out)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max) {
+	long v;
+
+	if (num_long(arg, &v) != 0 || v < min || v > max) {
 		if (max == LONG_MAX)
 			cli_usage_error("%s: must be an integer >= %ld, got '%s'",
 			    opt, min, arg);
@@ -177,24 +176,39 @@ cli_int(const char *opt, const char *arg, int min, int max, int *out)
 }
 
 int
+cli_range(const char *opt, const char *arg, const num_range *r, double *out)
+{
+	char what[96];
+
+	if (num_parse(r, arg, out) != 0) {
+		cli_usage_error("%s: must be %s, got '%s'", opt,
+		    num_describe(r, what, sizeof what), arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cli_float(const char *opt, const char *arg, double min, int min_open,
     double max, int max_open, float *out)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end);
-	int bad = errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
-	    (min_open ? v <= min : v < min) || (max_open ? v >= max : v > max);
-	if (bad) {
-		if (isinf(max))
-			cli_usage_error("%s: must be a number %s %g, got '%s'",
-			    opt, min_open ? ">" : ">=", min, arg);
-		else
-			cli_usage_error("%s: must be in %c%g, %g%c, got '%s'",
-			    opt, min_open ? '(' : '[', min, max,
-			    max_open ? ')' : ']', arg);
+	num_range r = { .lo = min, .hi = max, .lo_open = (unsigned char)min_open,
+	    .hi_open = (unsigned char)max_open };
+	double v;
+
+	if (cli_range(opt, arg, &r, &v) != 0)
 		return -1;
-	}
+	*out = (float)v;
+	return 0;
+}
+
+int
+cli_setting(const char *opt, const char *arg, enum setting s, float *out)
+{
+	double v;
+
+	if (cli_range(opt, arg, setting_range(s), &v) != 0)
+		return -1;
 	*out = (float)v;
 	return 0;
 }
@@ -202,37 +216,39 @@ cli_float(const char *opt, const char *arg, double min, int min_open,
 int
 cli_duration(const char *opt, const char *arg, double *seconds)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end), unit = 1;
-	if (end != arg && *end != '\0' && end[1] == '\0')
-		unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ?
-		    3600 : 0;
-	else if (end == arg || *end != '\0')
-		unit = 0;
-	v *= unit;
-	if (errno != 0 || unit == 0 || !isfinite(v) || v <= 0 ||
-	    v > 366 * 86400.0) {
+	static const num_range year = { .lo = 0, .lo_open = 1,
+	    .hi = 366 * 86400.0 };
+	char num[64];
+	size_t n = strlen(arg);
+	double v = 0, unit = 1;
+	int bad = n >= sizeof num;
+
+	if (!bad) {
+		memcpy(num, arg, n + 1);
+		if (n > 0 && strchr("smh", num[n - 1]) != NULL) {
+			unit = num[n - 1] == 's' ? 1 : num[n - 1] == 'm' ? 60 :
+			    3600;
+			num[n - 1] = '\0';
+		}
+		bad = num_real(num, &v) != 0 || !num_in(&year, v * unit);
+	}
+	if (bad) {
 		cli_usage_error("%s: must be a duration such as 90, 90s, 10m or "
 		    "1.5h (more than 0, at most a year), got '%s'", opt, arg);
 		return -1;
 	}
-	*seconds = v;
+	*seconds = v * unit;
 	return 0;
 }
 
 int
 cli_u64(const char *opt, const char *arg, uint64_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-') {
+	if (num_u64(arg, out) != 0) {
 		cli_usage_error("%s: must be a non-negative integer, got '%s'",
 		    opt, arg);
 		return -1;
 	}
-	*out = (uint64_t)v;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ckpt.h"
+#include "num.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -48,13 +49,17 @@ struct option;
  * --help hint. Returns EXIT_USAGE. */
 int cli_option_error(int opt, char **argv, const struct option *longopts);
 
-/* Parse arg as an integer in [min, max] / a float in [min, max] (open ends
- * where min_open / max_open). On failure print a usage error naming the
- * option and what is allowed, and return -1. */
+/* Parse arg (num.h: plain decimals only) as an integer in [min, max] / a
+ * float in [min, max] (open ends where min_open / max_open) / a value in
+ * r / a setting shared with the prompt. On failure print a usage error
+ * naming the option and what is allowed, and return -1. */
 int cli_long(const char *opt, const char *arg, long min, long max, long *out);
 int cli_int(const char *opt, const char *arg, int min, int max, int *out);
 int cli_float(const char *opt, const char *arg, double min, int min_open,
     double max, int max_open, float *out);
+int cli_range(const char *opt, const char *arg, const num_range *r,
+    double *out);
+int cli_setting(const char *opt, const char *arg, enum setting s, float *out);
 int cli_u64(const char *opt, const char *arg, uint64_t *out);
 /* A duration > 0: seconds, or a number with s, m or h ("90", "10m",
  * "1.5h"), at most a year. */

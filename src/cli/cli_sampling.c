@@ -53,10 +53,17 @@ sampling_opt(sampling_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		return 1;
-	case 'k':
-		return cli_int("--top-k", arg, 0, INT_MAX, &o->smp.top_k) ? -1 : 1;
+	case 'k': {
+		double k;
+		if (cli_range("--top-k", arg, setting_range(SETTING_TOP_K),
+		    &k) != 0)
+			return -1;
+		o->smp.top_k = (int)k;
+		return 1;
+	}
 	case 'p':
-		return cli_float("--top-p", arg, 0, 1, 1, 0, &o->smp.top_p) ? -1 : 1;
+		return cli_setting("--top-p", arg, SETTING_TOP_P,
+		    &o->smp.top_p) ? -1 : 1;
 	case 'n':
 		return cli_int("--length", arg, 0, INT_MAX, &o->length) ? -1 : 1;
 	case 'c':

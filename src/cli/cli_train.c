@@ -168,7 +168,7 @@ static const struct option longopts[] = {
 
 /* The numeric options: where each value goes in the session_config, what
  * is allowed, and which resume override it sets. */
-enum { NUM_INT, NUM_LONG, NUM_FLOAT };
+enum { NUM_INT, NUM_LONG, NUM_FLOAT, NUM_SETTING };
 #define AT(field) .at = offsetof(session_config, field)
 static const struct numeric_opt {
 	int opt;
@@ -177,6 +177,7 @@ static const struct numeric_opt {
 	long lo, hi;		/* NUM_INT, NUM_LONG */
 	double flo, fhi;	/* NUM_FLOAT ... */
 	int lo_open, hi_open;	/* ... (flo / fhi) excluded */
+	enum setting setting;	/* NUM_SETTING: shared with the prompt */
 	size_t at;
 	unsigned overrides;
 } numeric_opts[] = {
@@ -187,7 +188,7 @@ static const struct numeric_opt {
 	    AT(train.max_steps), .overrides = OVERRIDE_STEPS },
 	{ 'b', "--batch", NUM_INT, .lo = 1, .hi = 65536, AT(train.B) },
 	{ OPT_SEQ, "--seq", NUM_INT, .lo = 1, .hi = 100000, AT(train.T) },
-	{ OPT_LR, "--lr", NUM_FLOAT, .flo = 0, .lo_open = 1, .fhi = 10,
+	{ OPT_LR, "--lr", NUM_SETTING, .setting = SETTING_LR,
 	    AT(train.opt.lr), .overrides = OVERRIDE_LR },
 	{ OPT_WARMUP, "--warmup", NUM_LONG, .lo = 0, .hi = LONG_MAX,
 	    AT(train.warmup), .overrides = OVERRIDE_WARMUP },
@@ -252,6 +253,8 @@ option_numeric(session_config *c, int opt, const char *arg)
 		rc = cli_int(n->name, arg, (int)n->lo, (int)n->hi, dst);
 	else if (n->kind == NUM_LONG)
 		rc = cli_long(n->name, arg, n->lo, n->hi, dst);
+	else if (n->kind == NUM_SETTING)
+		rc = cli_setting(n->name, arg, n->setting, dst);
 	else
 		rc = cli_float(n->name, arg, n->flo, n->lo_open, n->fhi,
 		    n->hi_open, dst);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "sampler.h"
 #include "util.h"
 
@@ -41,37 +42,43 @@ sampler_config_default(sampler_config *c)
 	c->top_p = 1.0f;
 }
 
+/* Each temperature as num.h reads numbers, blanks around it allowed. */
 int
 sampler_parse_temps(sampler_config *c, const char *s, char **cause)
 {
+	const num_range *r = setting_range(SETTING_TEMP);
 	float temps[SAMPLER_MAX_SCHEDULE];
 	const char *p = s;
 	int n = 0;
 
 	for (;;) {
-		size_t len = strcspn(p, ",");
-		char *end;
-		float t;
+		size_t len = strcspn(p, ","), w = len;
+		const char *q = p;
+		char tok[64], what[64];
+		double t;
 
 		if (n == SAMPLER_MAX_SCHEDULE)
 			return set_cause(cause, "at most %d temperatures",
 			    SAMPLER_MAX_SCHEDULE);
-		errno = 0;
-		t = strtof(p, &end);
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (end == p || end != p + len || errno == ERANGE ||
-		    !isfinite(t)) {
+		while (w > 0 && (*q == ' ' || *q == '\t'))
+			q++, w--;
+		while (w > 0 && (q[w - 1] == ' ' || q[w - 1] == '\t'))
+			w--;
+		int bad = w >= sizeof tok;
+		if (!bad) {
+			memcpy(tok, q, w);
+			tok[w] = '\0';
+			bad = num_parse(r, tok, &t) != 0;
+		}
+		if (bad) {
+			num_describe(r, what, sizeof what);
 			if (len == strlen(s))
 				return set_cause(cause, "temperature must be "
-				    "a number >= 0, got '%s'", s);
-			return set_cause(cause, "temperature must be a "
-			    "number >= 0, got '%.*s' in '%s'", (int)len, p, s);
+				    "%s, got '%s'", what, s);
+			return set_cause(cause, "temperature must be %s, got "
+			    "'%.*s' in '%s'", what, (int)len, p, s);
 		}
-		if (t < 0.0f)
-			return set_cause(cause,
-			    "temperature must be >= 0, got %g", (double)t);
-		temps[n++] = t;
+		temps[n++] = (float)t;
 		if (p[len] == '\0')
 			break;
 		p += len + 1;
@@ -79,6 +86,16 @@ sampler_parse_temps(sampler_config *c, const char *s, char **cause)
 	memcpy(c->temps, temps, (size_t)n * sizeof temps[0]);
 	c->ntemps = n;
 	return 0;
+}
+
+/* "top-p must be a number in (0, 1] (1 = off), got 1.5" */
+static int
+out_of_range(char **cause, const char *what, enum setting st, double v)
+{
+	char allowed[64];
+
+	num_describe(setting_range(st), allowed, sizeof allowed);
+	return set_cause(cause, "%s must be %s, got %g", what, allowed, v);
 }
 
 int
@@ -89,19 +106,14 @@ sampler_config_check(const sampler_config *c, char **cause)
 		    "the temperature schedule must have 1 to %d entries, "
 		    "got %d",
 		    SAMPLER_MAX_SCHEDULE, c->ntemps);
-	for (int i = 0; i < c->ntemps; i++) {
-		if (!(c->temps[i] >= 0.0f) || !isfinite(c->temps[i]))
-			return set_cause(cause,
-			    "temperature must be >= 0, got %g",
-			    (double)c->temps[i]);
-	}
-	if (c->top_k < 0)
-		return set_cause(cause, "top-k must be >= 0 (0 = off), got %d",
-		    c->top_k);
-	if (!(c->top_p > 0.0f && c->top_p <= 1.0f))
-		return set_cause(cause,
-		    "top-p must be in (0, 1] (1 = off), got %g",
-		    (double)c->top_p);
+	for (int i = 0; i < c->ntemps; i++)
+		if (!num_in(setting_range(SETTING_TEMP), c->temps[i]))
+			return out_of_range(cause, "temperature",
+			    SETTING_TEMP, c->temps[i]);
+	if (!num_in(setting_range(SETTING_TOP_K), c->top_k))
+		return out_of_range(cause, "top-k", SETTING_TOP_K, c->top_k);
+	if (!num_in(setting_range(SETTING_TOP_P), c->top_p))
+		return out_of_range(cause, "top-p", SETTING_TOP_P, c->top_p);
 	return 0;
 }
 

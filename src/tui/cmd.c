@@ -5,9 +5,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +65,7 @@ const cmd_entry cmd_table[] = {
 	{ "resume", NULL, "", 0, 0, CMD_ARGS_NONE, "",
 	  "resume training", CMD_RESUME, cmd_exec_pause },
 	{ "lr", NULL, "RATE", 1, 1, CMD_ARGS_REAL,
-	  "a number > 0 (e.g. 1e-3)",
+	  "a number in (0, 10] (e.g. 1e-3)",
 	  "set the learning rate", CMD_LR, cmd_exec_lr },
 	{ "sample", NULL, "", 0, 0, CMD_ARGS_NONE, "",
 	  "sample at each configured temperature now", CMD_SAMPLE,
@@ -99,66 +96,30 @@ is_blank(int c)
 	return c == ' ' || c == '\t';
 }
 
-int
-cmd_parse_double(const char *s, double *v)
+const num_range *
+cmd_range(const cmd_entry *ce)
 {
-	static locale_t c_locale;	/* made once, kept */
-	locale_t old = (locale_t)0;
-	char *end;
-	double d;
+	static const num_range len = { .lo = 1, .hi = CMD_MAX_LEN,
+	    .integer = 1 };
+	static const num_range rate = { .lo = 0, .hi = CMD_MAX_RATE,
+	    .integer = 1, .note = "0 = as fast as possible" };
 
-	/* strtod follows LC_NUMERIC; the prompt's numbers are always "0.5". */
-	if (c_locale == (locale_t)0)
-		c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	if (*s == '\0')
-		return -1;
-	/* Decimal only: no blanks, hex floats, "inf" or "nan". */
-	for (const char *q = s; *q != '\0'; q++)
-		if (!isdigit((unsigned char)*q) && strchr("+-.eE", *q) == NULL)
-			return -1;
-	if (c_locale != (locale_t)0)
-		old = uselocale(c_locale);
-	errno = 0;
-	d = strtod(s, &end);
-	if (c_locale != (locale_t)0)
-		uselocale(old);
-	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(d))
-		return -1;
-	*v = d;
-	return 0;
-}
-
-static int
-parse_long(const char *s, long *v)
-{
-	char *end;
-	long l;
-
-	if (!isdigit((unsigned char)*s) && !((*s == '-' || *s == '+') &&
-	    isdigit((unsigned char)s[1])))
-		return -1;
-	errno = 0;
-	l = strtol(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		return -1;
-	*v = l;
-	return 0;
-}
-
-static int
-parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long u;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	u = strtoull(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		return -1;
-	*v = (uint64_t)u;
-	return 0;
+	switch (ce->kind) {
+	case CMD_TEMP:
+		return setting_range(SETTING_TEMP);
+	case CMD_TOPK:
+		return setting_range(SETTING_TOP_K);
+	case CMD_TOPP:
+		return setting_range(SETTING_TOP_P);
+	case CMD_LR:
+		return setting_range(SETTING_LR);
+	case CMD_LEN:
+		return &len;
+	case CMD_RATE:
+		return &rate;
+	default:
+		return NULL;
+	}
 }
 
 static int
@@ -262,11 +223,11 @@ parse_cell(const cmd_entry *ce, char *tok, cmd_result *r, char **cause)
 	if (colon != NULL) {
 		*colon = '\0';
 		unit = colon + 1;
-		if (parse_long(tok, &l) != 0 || l < 1 || l > CMD_MAX_CELL)
+		if (num_long(tok, &l) != 0 || l < 1 || l > CMD_MAX_CELL)
 			l = -1;
 		*colon = ':';	/* whole again for the message */
 	}
-	if (l < 0 || parse_long(unit, &u) != 0 || u < 0 || u > CMD_MAX_CELL)
+	if (l < 0 || num_long(unit, &u) != 0 || u < 0 || u > CMD_MAX_CELL)
 		return bad_value(ce, tok, cause);
 	r->on = 1;
 	r->layer = (int)l;
@@ -278,32 +239,8 @@ static int
 parse_temps(const cmd_entry *ce, const char *arg, sampler_config *c,
     char **cause)
 {
-	const char *p = arg;
-
-	c->ntemps = 0;
-	for (;;) {
-		char tok[64];
-		size_t n;
-		double d;
-
-		while (is_blank(*p))
-			p++;
-		n = strcspn(p, ",");
-		while (n > 0 && is_blank(p[n - 1]))
-			n--;
-		if (n == 0 || n >= sizeof tok ||
-		    c->ntemps == SAMPLER_MAX_SCHEDULE)
-			return bad_value(ce, arg, cause);
-		memcpy(tok, p, n);
-		tok[n] = '\0';
-		if (cmd_parse_double(tok, &d) != 0 || d < 0 || d > 1e6)
-			return bad_value(ce, arg, cause);
-		c->temps[c->ntemps++] = (float)d;
-		p += strcspn(p, ",");
-		if (*p == '\0')
-			break;
-		p++;
-	}
+	if (sampler_parse_temps(c, arg, NULL) != 0)
+		return bad_value(ce, arg, cause);
 	return 0;
 }
 
@@ -354,7 +291,6 @@ parse_arg(const cmd_entry *ce, const char *arg, size_t n, cmd_result *r,
 {
 	char tok[128];
 	double d;
-	long l;
 
 	if (ce->argt != CMD_ARGS_STRING_REST && ce->argt != CMD_ARGS_PATH_REST &&
 	    ce->argt != CMD_ARGS_TEMPS) {
@@ -378,25 +314,17 @@ parse_arg(const cmd_entry *ce, const char *arg, size_t n, cmd_result *r,
 	case CMD_ARGS_NONE:
 		break;
 	case CMD_ARGS_REAL:
-		if (cmd_parse_double(tok, &d) != 0)
+		if (num_parse(cmd_range(ce), tok, &d) != 0)
 			return bad_value(ce, tok, cause);
-		if ((ce->kind == CMD_TEMP && !(d >= 0 && d <= 1e6)) ||
-		    (ce->kind == CMD_TOPP && !(d > 0 && d <= 1)) ||
-		    (ce->kind == CMD_LR && !(d > 0 && d <= 1e6)))
-			return bad_value(ce, tok, cause);
-		r->real = d + 0.0;	/* "-0" is 0 */
+		r->real = d;
 		break;
 	case CMD_ARGS_INT:
-		if (parse_long(tok, &l) != 0)
+		if (num_parse(cmd_range(ce), tok, &d) != 0)
 			return bad_value(ce, tok, cause);
-		if ((ce->kind == CMD_TOPK && !(l >= 0 && l <= 1000000000L)) ||
-		    (ce->kind == CMD_LEN && !(l >= 1 && l <= CMD_MAX_LEN)) ||
-		    (ce->kind == CMD_RATE && !(l >= 0 && l <= CMD_MAX_RATE)))
-			return bad_value(ce, tok, cause);
-		r->integer = l;
+		r->integer = (long)d;
 		break;
 	case CMD_ARGS_SEED:
-		if (parse_u64(tok, &r->seed) != 0)
+		if (num_u64(tok, &r->seed) != 0)
 			return bad_value(ce, tok, cause);
 		break;
 	case CMD_ARGS_TEMPS:

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "num.h"
 #include "sampler.h"
 
 #define CMD_MAX_LEN 1000000	/* :len upper bound */
@@ -127,7 +128,8 @@ enum cmd_complete_what {
 /* What the word that starts at byte offset start of line is. */
 enum cmd_complete_what cmd_complete_what(const char *line, size_t start);
 
-/* Parse a number as in the C locale, the whole string: 0 or -1. */
-int cmd_parse_double(const char *s, double *v);
+/* The values a numeric command takes (NULL for others): the settings
+ * the command line also has come from num.h's table. */
+const num_range *cmd_range(const cmd_entry *ce);
 
 #endif

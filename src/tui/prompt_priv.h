@@ -77,7 +77,7 @@ extern prompt *prompt_current;
 void prompt_act(prompt *p, int action);
 /* A number with digits decimals ("%.*f") or significant digits ("%.*g"),
  * with a '.' whatever LC_NUMERIC says: the prompt's numbers are read back
- * as typed (cmd_parse_double is locale-free). */
+ * as typed (num_real is locale-free). */
 void prompt_real(char *buf, size_t size, double v, int digits,
     int significant);
 /* A setting as "0.8", "1.0", "0.35", "0.001". */
