@@ -254,7 +254,8 @@ test_bounds_cancel(void)
 	int left = 7;
 
 	for (size_t i = 0; i < NELEMS(bad); i++) {
-		ok(beam_config_check(&bad[i], &cause) == -1 && cause != NULL,
+		int rc = beam_config_check(&bad[i], &cause);
+		ok(rc == -1 && cause != NULL,
 		    "width %d length %d refused: %s", bad[i].width, bad[i].n,
 		    cause ? cause : "(no cause)");
 		free(cause);

@@ -72,6 +72,9 @@ sampling_opt(sampling_opts *o, int opt, const char *arg)
 		return cli_precision(arg, &o->precision) ? -1 : 1;
 	case SAMPLING_OPT_KERNELS:
 		return cli_kernels(arg) ? -1 : 1;
+	case SAMPLING_OPT_BEAM:
+		return cli_int("--beam", arg, 1, BEAM_MAX_WIDTH, &o->beam) ?
+		    -1 : 1;
 	}
 	return 0;
 }
@@ -103,6 +106,12 @@ sampling_finish(sampling_opts *o, const char *model_path)
 	}
 	if (model_path == NULL)
 		return cli_usage_error("a model is needed: -m MODEL");
+	beam_config bc = { .width = o->beam, .n = o->length };
+	if (o->beam > 0 && o->length > 0 && beam_config_check(&bc, &cause)) {
+		cli_usage_error("--beam: %s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
 	if (!o->have_seed)
 		o->seed = cli_clock_seed();
 	return 0;
@@ -115,6 +124,29 @@ stop_reached(const sampling_opts *o, const gen_tail *tail)
 	for (int i = 0; i < o->nstops; i++)
 		if (gen_tail_ends_with(tail, o->stops[i]))
 			return 1;
+	return 0;
+}
+
+/* The continuation a beam of o->beam finds, after the prime. */
+static int
+beam_write(generator *g, const sampling_opts *o, FILE *out)
+{
+	beam_config bc = { .width = o->beam, .n = o->length };
+	beam_result r;
+	char *cause = NULL;
+	size_t n;
+
+	if (o->length > 0 && gen_beam(g, &bc, &r, &cause) != 0) {
+		cli_error("--beam: %s", cause);
+		free(cause);
+		return 1;
+	}
+	if (o->length > 0) {
+		char *text = gen_beam_text(g, &r, o->stops, o->nstops, NULL, &n);
+		fputs(text, out);
+		free(text);
+		beam_result_free(&r);
+	}
 	return 0;
 }
 
@@ -141,7 +173,8 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 	if (echo)
 		fputs(prime, out);
 	gen_tail tail = { .n = 0 };
-	for (int k = 0; k < o->length; k++) {
+	int r = o->beam > 0 ? beam_write(&g, o, out) : 0;
+	for (int k = 0; k < o->length && o->beam == 0; k++) {
 		char u[8];
 		int id = gen_next(&g, u, NULL);
 		if (id == c->voc.eor)
@@ -155,5 +188,5 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 	}
 	fputc('\n', out);
 	gen_free(&g);
-	return ferror(out) ? -1 : 0;
+	return ferror(out) ? -1 : r;
 }
