@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_sampling.h"
+#include "escape.h"
 #include "gen.h"
 #include "model.h"
 
@@ -189,4 +190,48 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 	fputc('\n', out);
 	gen_free(&g);
 	return ferror(out) ? -1 : r;
+}
+
+/* A candidate as the piped :pick shows it: blanks and controls escaped. */
+static const char *
+pick_glyph(const char *u, char buf[16])
+{
+	uint32_t cp = (unsigned char)u[0];
+
+	if (strcmp(u, " ") == 0)
+		return "SP";
+	if (strcmp(u, "\n") == 0)
+		return "\\n";
+	if (strcmp(u, "\t") == 0)
+		return "\\t";
+	if (u[1] != '\0' || !escape_needed(cp))
+		return u;
+	snprintf(buf, 16, "<U+%04X>", (unsigned)cp);
+	return buf;
+}
+
+int
+sampling_pick(const ckpt *c, const sampling_opts *o, const char *prime,
+    int n, FILE *out)
+{
+	generator g;
+	char *cause = NULL, u[8], buf[16];
+	int ids[PEEK_MAX];
+	float p[PEEK_MAX];
+
+	gen_init(&g, c->m, &c->voc, &c->text, &o->smp, o->seed);
+	if (gen_feed(&g, prime, strlen(prime), NULL, &cause) != 0) {
+		cli_error("prime: %s", cause);
+		free(cause);
+		gen_free(&g);
+		return 1;
+	}
+	int k = gen_peek(&g, n < 1 ? 1 : n > PEEK_MAX ? PEEK_MAX : n, ids, p);
+	for (int i = 0; i < k; i++) {
+		vocab_utf8(&c->voc, ids[i], u);
+		fprintf(out, "  %*d  '%s'  %5.1f%%\n", k > 10 ? 2 : 1, i,
+		    pick_glyph(u, buf), p[i] * 100.0);
+	}
+	gen_free(&g);
+	return ferror(out) ? -1 : 0;
 }

@@ -80,5 +80,9 @@ int sampling_finish(sampling_opts *o, const char *model_path);
  * the file), or 1 when the prime is not text (said). */
 int sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
     int echo, uint64_t seed, FILE *out);
+/* The n (1..PEEK_MAX) likeliest characters after prime, one a line,
+ * "  0  'e'   12.5%", blanks and controls escaped. As sampling_write. */
+int sampling_pick(const ckpt *c, const sampling_opts *o, const char *prime,
+    int n, FILE *out);
 
 #endif

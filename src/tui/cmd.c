@@ -39,6 +39,10 @@ const cmd_entry cmd_table[] = {
 	{ "greedy", NULL, "", 0, 0, CMD_ARGS_NONE, "",
 	  "temperature 0: always the most likely character", CMD_GREEDY,
 	  cmd_exec_greedy },
+	{ "beam", NULL, "[N|off]", 0, 1, CMD_ARGS_WIDTH,
+	  "a width from 1 to 1000, or off",
+	  "continue with the likeliest text a beam of N finds", CMD_BEAM,
+	  cmd_exec_beam },
 	{ "schedule", NULL, "T,T,...", 1, 1, CMD_ARGS_TEMPS,
 	  "a list of temperatures >= 0 separated by commas, at most 16 "
 	  "(e.g. 1.0,0.5,0.2)",
@@ -57,6 +61,9 @@ const cmd_entry cmd_table[] = {
 	{ "peek", NULL, "", 0, 0, CMD_ARGS_NONE, "",
 	  "show the next-character distribution (top candidates)",
 	  CMD_PEEK, cmd_exec_peek },
+	{ "pick", NULL, "[N]", 0, 1, CMD_ARGS_INT, "an integer from 1 to 50",
+	  "choose each next character from the N likeliest (10)", CMD_PICK,
+	  cmd_exec_pick },
 	{ "save", NULL, "[PATH]", 0, 1, CMD_ARGS_PATH_REST, "a file name",
 	  "save a checkpoint now (default: the output file)", CMD_SAVE,
 	  cmd_exec_save },
@@ -391,7 +398,8 @@ parse_arg(const cmd_entry *ce, const char *arg, size_t n, cmd_result *r,
 			return bad_value(ce, tok, cause);
 		if ((ce->kind == CMD_TOPK && !(l >= 0 && l <= 1000000000L)) ||
 		    (ce->kind == CMD_LEN && !(l >= 1 && l <= CMD_MAX_LEN)) ||
-		    (ce->kind == CMD_RATE && !(l >= 0 && l <= CMD_MAX_RATE)))
+		    (ce->kind == CMD_RATE && !(l >= 0 && l <= CMD_MAX_RATE)) ||
+		    (ce->kind == CMD_PICK && !(l >= 1 && l <= CMD_MAX_PICK)))
 			return bad_value(ce, tok, cause);
 		r->integer = l;
 		break;
@@ -414,6 +422,13 @@ parse_arg(const cmd_entry *ce, const char *arg, size_t n, cmd_result *r,
 	case CMD_ARGS_CELL:
 		if (parse_cell(ce, tok, r, cause) != 0)
 			return -1;
+		break;
+	case CMD_ARGS_WIDTH:
+		r->on = strcmp(tok, "off") != 0;
+		if (r->on && (parse_long(tok, &l) != 0 || l < 1 ||
+		    l > CMD_MAX_BEAM))
+			return bad_value(ce, tok, cause);
+		r->integer = r->on ? l : 0;
 		break;
 	case CMD_ARGS_COMMAND: {
 		const char *t = tok[0] == ':' ? tok + 1 : tok;

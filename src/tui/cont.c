@@ -115,8 +115,8 @@ cont_end(prompt *p, const char *why)
 /* ---- :peek -------------------------------------------------------------- */
 
 /* How a candidate of :peek is shown: blanks made visible. */
-static const char *
-peek_glyph(const prompt *p, const char *sym)
+const char *
+cont_glyph(const prompt *p, const char *sym)
 {
 	if (strcmp(sym, " ") == 0)
 		return p->utf8 ? "\u2423" : "SP";
@@ -139,7 +139,7 @@ peek_show(prompt *p, const event *e)
 
 	transcript_msg(t, ST_HEAD, "next character, top %d:", e->npeek);
 	for (i = 0; i < e->npeek; i++) {
-		const char *g = peek_glyph(p, e->peek_sym[i]);
+		const char *g = cont_glyph(p, e->peek_sym[i]);
 		double pr = e->peek_p[i];
 		int eighth = (int)lrint(pr * PEEK_BAR * 8);
 
@@ -179,6 +179,11 @@ cont_error(prompt *p, const event *e)
 		transcript_msg(&p->tr, ST_ERROR, ":load: %s", e->text);
 		return 1;
 	}
+	if (strncmp(e->text, ":pick:", 6) == 0 ||
+	    strncmp(e->text, ":beam:", 6) == 0) {
+		transcript_msg(&p->tr, ST_ERROR, "%s", e->text);
+		return 1;
+	}
 	if (p->nrec > 0 && strncmp(e->text, "prime:", 6) == 0) {
 		/* the continuation never started: no end will come */
 		p->recs[0].echoed = 1;
@@ -195,6 +200,8 @@ prompt_handle_event(prompt *p, const event *e)
 	prompt_current = p;
 	switch (e->type) {
 	case EV_GEN:
+		if (p->pick_listed)
+			pick_unlist(p);
 		if (e->text != NULL)
 			cont_text(p, e);
 		return 1;
@@ -202,7 +209,10 @@ prompt_handle_event(prompt *p, const event *e)
 		cont_end(p, e->text);
 		return 1;
 	case EV_PEEK:
-		peek_show(p, e);
+		if (e->pick)
+			pick_list(p, e);
+		else
+			peek_show(p, e);
 		return 1;
 	case EV_ERROR:
 		return cont_error(p, e);

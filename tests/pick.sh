@@ -1,0 +1,112 @@
+#!/bin/sh
+# pick.sh - choosing the next character by hand (:pick, Alt-I) and beam
+# search continuations (:beam) at the dashboard's prompt, in tmux, while a
+# tiny model trains; then :pick in the piped repl.
+# Copyright (C) 2026 The burble developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+. "$(dirname "$0")/setup.sh"
+
+PANE=pick
+. "$(dirname "$0")/tmux.sh"
+
+# The rows of the pick list: "  3  'e'   12.5%".
+rows() { cap | grep -E "^ +[0-9]+  '.*' +[0-9.]+%$"; }
+# The line just above the list's heading: the text picked so far.
+picked() { cap | grep -B1 '^next character (digit' | head -n 1; }
+# The number of the first row whose character is a visible ASCII one.
+visible_row() {
+	rows | sed -n "s/^  *\([0-9]*\)  '\([!-&(-~]\)' .*/\1 \2/p" | head -n 1
+}
+
+CORPUS="$CORPORA/quillfeather.txt"
+ENVS="XDG_STATE_HOME=$T/state INPUTRC=/dev/null"
+
+start_shell 110 50
+keys "$ENVS $BURBLE train $CORPUS --hidden 32 --layers 1 --batch 8" \
+    " --seq 32 --sample-len 0 --epochs 500 -o $T/m.safetensors" \
+    "; echo exit=\$?" Enter
+wait_for '^burble> ' 30
+ok $? "the dashboard shows the prompt"
+sleep 1
+
+# ---- :pick 5 --------------------------------------------------------------
+keys ":pick 5" Enter
+wait_for '^  4  ' 10
+ok $? ":pick 5: a list comes"
+is "$(rows | wc -l | tr -d ' ')" 5 ":pick 5: five numbered choices"
+is "$(rows | awk '{ print $1 }' | tr '\n' ' ')" "0 1 2 3 4 " \
+    ":pick 5: numbered 0 to 4"
+sum=$(rows | sed 's/.* \([0-9.]*\)%$/\1/' | awk '{ s += $1 } END { print s }')
+awk -v s="$sum" 'BEGIN { exit !(s > 0 && s <= 100.05) }'
+ok $? ":pick 5: the percentages sum to at most 100 ($sum)"
+rows | awk '{ print $3 }' | sort -rn -c 2>/dev/null
+ok $? ":pick 5: likeliest first"
+cap | grep -q ' pick$'
+ok $? "the prompt's settings say pick"
+
+# ---- a digit appends that character --------------------------------------
+set -- $(visible_row)
+if [ $# -eq 2 ]; then
+	keys "$1"
+	wait_for "^$(printf '%s' "$2" | sed 's/[].[*^$\\/+?(){}|]/\\&/g')\$" 10
+	ok $? "digit $1 appends '$2' to the text"
+	is "$(rows | wc -l | tr -d ' ')" 5 "... and the next five choices come"
+	first=$2
+	set -- $(visible_row)
+	if [ $# -eq 2 ]; then
+		keys "$1"
+		sleep 1
+		is "$(picked)" "$first$2" "a second digit appends '$2' on the same line"
+	else
+		skip "no visible character among the choices"
+	fi
+else
+	skip "no visible character among the choices"
+	skip "no visible character among the choices"
+	skip "no visible character among the choices"
+fi
+before=$(picked)
+keys "xyz" Enter
+wait_for "^$before"'xyz$' 10
+ok $? "text and Enter force it"
+keys Enter
+sleep 1
+is "$(rows | wc -l | tr -d ' ')" 5 "Enter samples one, and the list comes again"
+keys Escape
+wait_for 'pick mode off' 5
+ok $? "Esc leaves pick mode"
+is "$(rows | wc -l | tr -d ' ')" 0 "... and the list is gone"
+keys M-i
+wait_for '^  9  ' 10
+ok $? "Alt-I: pick mode with ten choices"
+keys Escape
+wait_for 'pick mode off' 5
+
+# ---- :beam ----------------------------------------------------------------
+keys ":len 20" Enter ":beam 4" Enter
+wait_for 'beam search of width 4' 5
+ok $? ":beam 4 is confirmed"
+cap | grep -q 'len=20 beam=4'
+ok $? "the settings show beam=4"
+keys "The owl" Enter
+wait_for '^— beam 4, log-probability -[0-9.]+, 20 characters' 20
+ok $? "a beam continuation of 20 characters comes whole"
+keys ":beam off" Enter
+wait_for 'beam search off' 5
+ok $? ":beam off"
+keys ":beam 0" Enter
+wait_for ':beam: expected a width from 1 to 1000, or off' 5
+ok $? ":beam 0: says what is allowed"
+keys ":quit" Enter
+wait_for '^exit=0' 30
+ok $? "quits"
+[ "$_failed" -eq 0 ] || show
+
+# ---- the piped repl -------------------------------------------------------
+printf 'The owl\n:pick 3\n' | "$BURBLE" repl -m "$T/m.safetensors" \
+    --seed 1 >"$T/piped" 2>"$T/err"
+ok $? "piped repl with :pick"
+is "$(grep -cE "^  [0-9]  '.*' +[0-9.]+%$" "$T/piped")" 3 \
+    "piped :pick 3: three choices, once"
+done_testing
