@@ -26,7 +26,8 @@ static const char usage_repl[] =
 "Usage: burble repl -m MODEL [OPTION]...\n"
 "The prompt on a saved model. Not on a terminal: read one prime per line\n"
 "(or per record with --records) and print each continuation; a line that\n"
-"is not text (a NUL byte, invalid UTF-8) is reported and skipped.\n"
+"is not text (a NUL byte, invalid UTF-8) is reported and skipped; a line\n"
+"':pick [N]' lists the N likeliest characters after the last prime.\n"
 "\n"
 "  -m, --model FILE         the model\n"
 SAMPLING_HELP
