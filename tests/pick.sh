@@ -73,6 +73,11 @@ ok $? "text and Enter force it"
 keys Enter
 sleep 1
 is "$(rows | wc -l | tr -d ' ')" 5 "Enter samples one, and the list comes again"
+keys ":len 10" Enter ":continue" Enter
+wait_for '^— length, 10 characters' 10
+ok $? ":continue in pick mode: a continuation of 10 characters"
+sleep 1
+is "$(rows | wc -l | tr -d ' ')" 5 "... then the choices from where it ended"
 keys Escape
 wait_for 'pick mode off' 5
 ok $? "Esc leaves pick mode"

@@ -320,6 +320,8 @@ cmd_exec_reset(prompt *p, const cmd_result *r)
 	session_reset_generation(p->s);
 	transcript_msg(&p->tr, ST_NOTE, "the generator's hidden state is "
 	    "reset");
+	if (p->pick_n > 0)
+		pick_start(p, p->pick_n);
 }
 
 void

@@ -71,6 +71,7 @@ cont_start(prompt *p, const char *prime)
 	    xstrdup(p->gen.cell_layer >= 0 ? "" : prime);
 	r->echoed = 0;
 	r->t0 = now_seconds();
+	p->npick = 0;		/* a list shown is no longer where we are */
 	r->nchars = 0;
 	if (prime != NULL)
 		session_generate(p->s, prime);
@@ -110,6 +111,8 @@ cont_end(prompt *p, const char *why)
 	    p->utf8 ? "\u2014" : "--", why && *why ? why : "ended", n,
 	    n == 1 ? "" : "s", dt);
 	cont_pop(p);
+	if (p->pick_n > 0 && p->nrec == 0)	/* the choices from here */
+		session_pick(p->s, NULL, PICK_SHOW, p->pick_n);
 }
 
 /* ---- :peek -------------------------------------------------------------- */
