@@ -73,8 +73,21 @@ struct exhaustive {
 	int L;
 	uint16_t cur[MAXL], best[MAXL];
 	double best_lp;
+	int end;	/* the id that ends a text, or -1 */
+	int best_n;
 	long leaves;
 };
+
+static void
+leaf(struct exhaustive *e, int n, double sum)
+{
+	e->leaves++;
+	if (sum > e->best_lp) {
+		e->best_lp = sum;
+		e->best_n = n;
+		memcpy(e->best, e->cur, sizeof e->cur);
+	}
+}
 
 static void
 dfs(struct exhaustive *e, int d, double sum)
@@ -83,16 +96,16 @@ dfs(struct exhaustive *e, int d, double sum)
 	int V = e->m->cfg.V;
 
 	if (d == e->L) {
-		e->leaves++;
-		if (sum > e->best_lp) {
-			e->best_lp = sum;
-			memcpy(e->best, e->cur, sizeof e->cur);
-		}
+		leaf(e, d, sum);
 		return;
 	}
 	beam_log_softmax(lp, e->st[d]->logits, V);
 	for (int v = 0; v < V; v++) {
 		e->cur[d] = (uint16_t)v;
+		if (v == e->end) {
+			leaf(e, d + 1, sum + lp[v]);
+			continue;
+		}
 		if (d + 1 < e->L) {
 			model_state_copy(e->st[d + 1], e->st[d]);
 			model_step(e->m, e->st[d + 1], v);
@@ -101,12 +114,15 @@ dfs(struct exhaustive *e, int d, double sum)
 	}
 }
 
+/* end >= 0: texts end at that id (the end of record) or at length L. */
 static void
-test_exhaustive(int cell, int V, int L, uint64_t seed)
+test_exhaustive(int cell, int V, int L, uint64_t seed, int end)
 {
 	model *m = make(cell, V, seed, 3.0f);
-	struct exhaustive e = { .m = m, .L = L, .best_lp = -INFINITY };
-	beam_config bc = { .width = 1, .n = L };
+	struct exhaustive e = { .m = m, .L = L, .best_lp = -INFINITY,
+	    .end = end };
+	beam_config bc = { .width = 1, .n = L, .has_end = end >= 0,
+	    .end_id = end };
 	beam_result r;
 	model_state *s = primed(m, seed + 1);
 	char *cause = NULL;
@@ -118,11 +134,12 @@ test_exhaustive(int cell, int V, int L, uint64_t seed)
 	model_state_copy(e.st[0], s);
 	dfs(&e, 0, 0);
 	int rc = beam_search(m, s, &bc, &r, &cause);
-	ok(rc == 0 && r.n == L && fabs(r.logp - e.best_lp) < 1e-12 &&
-	    memcmp(r.ids, e.best, (size_t)L * sizeof *r.ids) == 0,
-	    "%s V=%d L=%d seed %llu: width %d finds the best of %ld "
-	    "continuations (%.6f, beam %.6f)", cell_name(cell), V, L,
-	    (unsigned long long)seed, bc.width, e.leaves, e.best_lp, r.logp);
+	ok(rc == 0 && r.n == e.best_n && fabs(r.logp - e.best_lp) < 1e-12 &&
+	    memcmp(r.ids, e.best, (size_t)r.n * sizeof *r.ids) == 0,
+	    "%s V=%d L=%d seed %llu%s: width %d finds the best of %ld "
+	    "continuations (%.6f, %d long; beam %.6f, %d)", cell_name(cell),
+	    V, L, (unsigned long long)seed, end >= 0 ? ", an end id" : "",
+	    bc.width, e.leaves, e.best_lp, e.best_n, r.logp, r.n);
 	beam_result_free(&r);
 	for (int d = 0; d <= L; d++)
 		model_state_free(e.st[d]);
@@ -152,6 +169,30 @@ test_greedy(int cell)
 	ok(same, "%s: width 1 leaves the state after the text",
 	    cell_name(cell));
 	beam_result_free(&r);
+
+	/* With an end id, greedy stops at its first pick of it. */
+	model_state *c = primed(m, 5);
+	int stop = 0;
+	while (stop < 39 && g[stop] != g[5])
+		stop++;
+	bc.has_end = 1;
+	bc.end_id = g[5];
+	int rc = beam_search(m, c, &bc, &r, NULL);
+	ok(rc == 0 && r.n == stop + 1 &&
+	    memcmp(r.ids, g, (size_t)r.n * sizeof *g) == 0,
+	    "%s: width 1 with an end id is greedy up to it (%d)",
+	    cell_name(cell), r.n);
+	bc.width = 4;
+	beam_result_free(&r);
+	model_state_free(c);
+	c = primed(m, 5);
+	rc = beam_search(m, c, &bc, &r, NULL);
+	ok(rc == 0 && r.n >= 1 && r.n <= 40 &&
+	    (r.n == 40 || r.ids[r.n - 1] == g[5]),
+	    "%s: width 4 with an end id: ended there or full length (%d)",
+	    cell_name(cell), r.n);
+	beam_result_free(&r);
+	model_state_free(c);
 	model_state_free(a);
 	model_state_free(b);
 	model_free(m);
@@ -248,8 +289,9 @@ cancel_after(void *ud)
 static void
 test_bounds_cancel(void)
 {
-	beam_config bad[] = { { 0, 10, NULL, NULL }, { 1001, 10, NULL, NULL },
-	    { 4, 0, NULL, NULL }, { 1000, 10000, NULL, NULL } };
+	beam_config bad[] = { { .width = 0, .n = 10 },
+	    { .width = 1001, .n = 10 }, { .width = 4, .n = 0 },
+	    { .width = 1000, .n = 10000 } };
 	char *cause = NULL;
 	int left = 7;
 
@@ -263,7 +305,8 @@ test_bounds_cancel(void)
 	}
 	model *m = make(CELL_LSTM, 5, 3, 1.0f);
 	model_state *s = model_state_create(m);
-	beam_config bc = { 1, 50, cancel_after, &left };
+	beam_config bc = { .width = 1, .n = 50, .cancelled = cancel_after,
+	    .ud = &left };
 	beam_result r;
 	int rc = beam_search(m, s, &bc, &r, NULL);
 	ok(rc == 0 && r.n == 8, "cancelled at the 8th poll: the best of 8 "
@@ -284,9 +327,11 @@ main(void)
 {
 	for (size_t c = 0; c < NELEMS(cells); c++)
 		for (uint64_t seed = 1; seed <= 3; seed++) {
-			test_exhaustive(cells[c], 4, 4, seed);
-			test_exhaustive(cells[c], 5, 3, seed + 10);
-			test_exhaustive(cells[c], 6, 3, seed + 20);
+			test_exhaustive(cells[c], 4, 4, seed, -1);
+			test_exhaustive(cells[c], 5, 3, seed + 10, -1);
+			test_exhaustive(cells[c], 6, 3, seed + 20, -1);
+			test_exhaustive(cells[c], 4, 5, seed + 30, 0);
+			test_exhaustive(cells[c], 5, 4, seed + 40, 2);
 		}
 	for (size_t c = 0; c < NELEMS(cells); c++) {
 		test_greedy(cells[c]);

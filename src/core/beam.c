@@ -42,8 +42,15 @@ typedef struct {
 	double *lp;		/* (V) */
 	beam_bp *bp;		/* (n, W) */
 	float *start, *gend;	/* (S) the first state; greedy's last */
-	uint16_t *gids;		/* (n) the greedy continuation */
-	float *glp;		/* (n) */
+	uint16_t *gids;		/* (gn) the greedy continuation */
+	float *glp;
+	int gn;
+	/* The likeliest text ended by the end id so far (fin_n > 0). */
+	double fin_score;
+	float *fin_row;		/* (S) the state before its end id */
+	uint16_t *fin_ids;	/* (fin_n) */
+	float *fin_lp;
+	int fin_n;
 } beam_ws;
 
 void
@@ -187,10 +194,14 @@ ws_init(beam_ws *w, const model *m, const beam_config *c, char **cause)
 	w->lp = xreallocarray(NULL, (size_t)w->V, sizeof *w->lp);
 	w->bp = xreallocarray(NULL, (size_t)w->W * (size_t)w->n,
 	    sizeof *w->bp);
-	w->start = xalloc_floats(2 * w->S);
+	w->start = xalloc_floats(3 * w->S);
 	w->gend = w->start + w->S;
+	w->fin_row = w->gend + w->S;
 	w->gids = xreallocarray(NULL, (size_t)w->n, sizeof *w->gids);
 	w->glp = xreallocarray(NULL, (size_t)w->n, sizeof *w->glp);
+	w->fin_ids = xreallocarray(NULL, (size_t)w->n, sizeof *w->fin_ids);
+	w->fin_lp = xreallocarray(NULL, (size_t)w->n, sizeof *w->fin_lp);
+	w->fin_score = -INFINITY;
 	return 0;
 }
 
@@ -206,23 +217,66 @@ ws_free(beam_ws *w)
 	free(w->start);
 	free(w->gids);
 	free(w->glp);
+	free(w->fin_ids);
+	free(w->fin_lp);
+}
+
+/* ids[0..t] and lp[0..t]: the hypothesis at row j of step t, followed
+ * back to step 0. */
+static void
+bp_follow(const beam_ws *w, int t, int j, uint16_t *ids, float *lp)
+{
+	for (; t >= 0; t--) {
+		const beam_bp *b = &w->bp[(size_t)t * (size_t)w->W + (size_t)j];
+		ids[t] = b->tok;
+		lp[t] = b->lp;
+		j = b->parent;
+	}
+}
+
+/* Row i of step t-1 ended by the end id (log-probability lp, the text's
+ * score): keep it if it is the likeliest ended text so far. */
+static void
+beam_ended(beam_ws *w, const beam_config *c, int t, int i, double score,
+    float lp)
+{
+	if (!(score > w->fin_score))
+		return;
+	w->fin_score = score;
+	w->fin_n = t + 1;
+	if (t > 0)
+		bp_follow(w, t - 1, i, w->fin_ids, w->fin_lp);
+	w->fin_ids[t] = (uint16_t)c->end_id;
+	w->fin_lp[t] = lp;
+	memcpy(w->fin_row, w->cur + (size_t)i * w->S, w->S * sizeof(float));
 }
 
 /* The W best expansions of the rows in cur, best first, into heap and
- * the back-pointers of step t. */
+ * the back-pointers of step t. Those among them by the end id leave the
+ * beam, ended (so width 1 is greedy, which stops there too). */
 static void
-beam_expand(beam_ws *w, int t)
+beam_expand(beam_ws *w, const beam_config *c, int t)
 {
+	int live = 0;
+
 	w->nheap = 0;
 	for (int i = 0; i < w->ncur; i++) {
 		beam_log_softmax(w->lp, row_logits(w, i), w->V);
 		for (int v = 0; v < w->V; v++) {
-			beam_cand c = { w->score[i] + w->lp[v], (float)w->lp[v],
-			    i, v };
-			heap_offer(w, &c);
+			beam_cand cd = { w->score[i] + w->lp[v],
+			    (float)w->lp[v], i, v };
+			heap_offer(w, &cd);
 		}
 	}
 	qsort(w->heap, (size_t)w->nheap, sizeof *w->heap, cand_cmp);
+	for (int j = 0; j < w->nheap; j++) {
+		const beam_cand *cd = &w->heap[j];
+		if (c->has_end && cd->tok == c->end_id)
+			beam_ended(w, c, t, cd->parent, cd->score, cd->lp);
+		else
+			w->heap[live++] = *cd;
+	}
+	w->nheap = live;
 	for (int j = 0; j < w->nheap; j++) {
 		beam_bp *b = &w->bp[(size_t)t * (size_t)w->W + (size_t)j];
 		b->tok = (uint16_t)w->heap[j].tok;
@@ -249,16 +303,18 @@ beam_advance(beam_ws *w, const model *m, model_state *st)
 	w->ncur = w->nheap;
 }
 
-/* Greedy decoding from st into gids, glp and gend; st is left there.
- * Its score, or -INFINITY when cancelled. A beam can drop the greedy
- * path on the way and end less likely than it: greedy then wins. */
+/* Greedy decoding from st into gids, glp and gend, up to the end id;
+ * st is left there. Its score, or -INFINITY when cancelled. A beam can
+ * drop the greedy path on the way and end less likely than it: greedy
+ * then wins. */
 static double
 beam_greedy(beam_ws *w, const model *m, model_state *st,
     const beam_config *c)
 {
 	double sum = 0;
 
-	for (int t = 0; t < w->n; t++) {
+	w->gn = 0;
+	while (w->gn < w->n) {
 		if (c->cancelled != NULL && c->cancelled(c->ud))
 			return -INFINITY;
 		beam_log_softmax(w->lp, st->logits, w->V);
@@ -267,26 +323,52 @@ beam_greedy(beam_ws *w, const model *m, model_state *st,
 			if (w->lp[v] > w->lp[best])
 				best = v;
 		sum += w->lp[best];
-		w->gids[t] = (uint16_t)best;
-		w->glp[t] = (float)w->lp[best];
+		w->gids[w->gn] = (uint16_t)best;
+		w->glp[w->gn++] = (float)w->lp[best];
 		model_step(m, st, best);
+		if (c->has_end && best == c->end_id)
+			break;
 	}
 	row_store(w, w->gend, st);
 	return sum;
 }
 
-/* The best hypothesis of step n-1 (row 0), followed back to step 0. */
 static void
-beam_backtrack(const beam_ws *w, int n, beam_result *r)
+result_set(beam_result *r, const uint16_t *ids, const float *lp, int n,
+    double score)
 {
-	int j = 0;
-
+	memcpy(r->ids, ids, (size_t)n * sizeof *ids);
+	memcpy(r->lp, lp, (size_t)n * sizeof *lp);
 	r->n = n;
-	for (int t = n - 1; t >= 0; t--) {
-		const beam_bp *b = &w->bp[(size_t)t * (size_t)w->W + (size_t)j];
-		r->ids[t] = b->tok;
-		r->lp[t] = b->lp;
-		j = b->parent;
+	r->logp = score;
+}
+
+/* The search stopped after step t-1 (ended: an ended text is likelier
+ * than every live one; cancelled: the rows in cur are the last). Into r
+ * the likeliest text, and into st its state. */
+static void
+beam_take(beam_ws *w, const model *m, model_state *st,
+    const beam_config *c, int t, int ended, beam_result *r)
+{
+	double live = -INFINITY;
+
+	if (!ended)
+		live = r->cancelled ? w->score[0] : w->heap[0].score;
+	if (w->fin_n > 0 && !(live > w->fin_score)) {
+		result_set(r, w->fin_ids, w->fin_lp, w->fin_n, w->fin_score);
+		row_load(w, st, w->fin_row);
+		model_step(m, st, c->end_id);
+	} else if (r->cancelled) {
+		bp_follow(w, t - 1, 0, r->ids, r->lp);
+		r->n = t;
+		r->logp = live;
+		row_load(w, st, w->cur);
+	} else {
+		bp_follow(w, t - 1, 0, r->ids, r->lp);
+		r->n = t;
+		r->logp = live;
+		row_load(w, st, w->cur + (size_t)w->heap[0].parent * w->S);
+		model_step(m, st, w->heap[0].tok);
 	}
 }
 
@@ -296,7 +378,7 @@ beam_search(const model *m, model_state *st, const beam_config *c,
 {
 	beam_ws w;
 	double g = -INFINITY;
-	int t;
+	int t, ended = 0;
 
 	memset(r, 0, sizeof *r);
 	if (beam_config_check(c, cause) != 0 || ws_init(&w, m, c, cause) != 0)
@@ -311,28 +393,21 @@ beam_search(const model *m, model_state *st, const beam_config *c,
 	memcpy(w.cur, w.start, w.S * sizeof(float));
 	w.score[0] = 0;
 	w.ncur = 1;
-	for (t = 0; t < c->n; t++) {
-		if (t > 0 && c->cancelled != NULL && c->cancelled(c->ud))
+	for (t = 0; t < c->n && !ended; t++) {
+		if (t > 0 && c->cancelled != NULL && c->cancelled(c->ud)) {
+			r->cancelled = 1;
 			break;
-		beam_expand(&w, t);
-		if (t < c->n - 1) {
-			beam_advance(&w, m, st);
-			continue;
 		}
-		/* The last step: only the best needs its state. */
-		row_load(&w, st, w.cur + (size_t)w.heap[0].parent * w.S);
-		model_step(m, st, w.heap[0].tok);
-		r->logp = w.heap[0].score;
+		beam_expand(&w, c, t);
+		/* Scores only fall: no live text can pass an ended one. */
+		ended = w.nheap == 0 || (w.fin_n > 0 &&
+		    !(w.heap[0].score > w.fin_score));
+		if (!ended && t < c->n - 1)
+			beam_advance(&w, m, st);
 	}
-	if (t < c->n) {		/* cancelled: the best so far */
-		row_load(&w, st, w.cur);
-		r->logp = w.score[0];
-	}
-	beam_backtrack(&w, t, r);
-	if (t == c->n && g > r->logp) {
-		memcpy(r->ids, w.gids, (size_t)t * sizeof *r->ids);
-		memcpy(r->lp, w.glp, (size_t)t * sizeof *r->lp);
-		r->logp = g;
+	beam_take(&w, m, st, c, t, ended, r);
+	if (!r->cancelled && g > r->logp) {
+		result_set(r, w.gids, w.glp, w.gn, g);
 		r->greedy = 1;
 		row_load(&w, st, w.gend);
 	}

@@ -32,6 +32,11 @@ typedef struct {
 	 * then returns the best hypothesis so far. */
 	int (*cancelled)(void *ud);
 	void *ud;
+	/* With has_end, end_id (the end-of-record symbol) ends a text: the
+	 * result is then the likeliest of the texts it ends within n and
+	 * those n long, as sampling stops there too. */
+	int has_end;
+	int end_id;
 } beam_config;
 
 typedef struct {
@@ -39,7 +44,9 @@ typedef struct {
 	float *lp;	/* (n) each id's log-probability given those before
 			   it (natural log); allocated */
 	double logp;	/* their sum */
-	int n;		/* ids found: cfg.n, fewer when cancelled */
+	int n;		/* ids found: cfg.n, fewer when cancelled or
+			   ended by the end id (then the last) */
+	int cancelled;	/* the search was cancelled */
 	int greedy;	/* the beam lost the greedy continuation on the way
 			   and ended less likely: this is greedy's */
 } beam_result;

@@ -138,9 +138,13 @@ gen_peek(generator *g, int k, int *ids, float *probs)
 int
 gen_beam(generator *g, const beam_config *c, beam_result *r, char **cause)
 {
+	beam_config bc = *c;
+
 	if (!g->primed)
 		gen_step(g, gen_start_id(g));
-	if (beam_search(g->m, g->st, c, r, cause) != 0)
+	bc.has_end = g->voc->eor >= 0;	/* a text ends there, sampled too */
+	bc.end_id = g->voc->eor;
+	if (beam_search(g->m, g->st, &bc, r, cause) != 0)
 		return -1;
 	if (r->n > 0)
 		g->last = r->ids[r->n - 1];

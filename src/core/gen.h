@@ -80,7 +80,8 @@ int gen_tail_ends_with(const gen_tail *t, const char *stop);
 /* The next-character distribution (after gen_feed/gen_next): top k. */
 int gen_peek(generator *g, int k, int *ids, float *probs);
 /* Beam search (beam.h) for the next c->n characters instead of sampling
- * them; g's state follows the r->n ids found, as if they had been fed. */
+ * them (fewer when the end-of-record symbol ends the text); g's state
+ * follows the r->n ids found, as if they had been fed. */
 int gen_beam(generator *g, const beam_config *c, beam_result *r,
     char **cause);
 /* The UTF-8 of r's ids up to the end-of-record symbol or a stop string

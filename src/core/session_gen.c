@@ -173,7 +173,8 @@ gthread_ending(void *arg)
 static void
 gthread_beam(session *s, struct genstate *st)
 {
-	beam_config bc = { st->gs.beam, st->gs.length, gthread_ending, s };
+	beam_config bc = { .width = st->gs.beam, .n = st->gs.length,
+	    .cancelled = gthread_ending, .ud = s };
 	const char *stops[GEN_MAX_STOPS];
 	char *cause = NULL, why[96];
 	beam_result r;
@@ -192,9 +193,9 @@ gthread_beam(session *s, struct genstate *st)
 	    &n);
 	e->nchars = n;
 	gen_tail_add(&st->tail, e->text, strlen(e->text));
-	if (r.n < bc.n)
+	if (r.cancelled)
 		snprintf(why, sizeof why, "stopped (beam %d)", bc.width);
-	else if (n < (size_t)r.n)
+	else if (n < (size_t)r.n || r.ids[r.n - 1] == st->g.voc->eor)
 		snprintf(why, sizeof why, "beam %d, then the end of record or "
 		    "a stop string", bc.width);
 	else
