@@ -31,6 +31,9 @@ usage "top-p 1.5" "--top-p: must be a number in \(0, 1\] \(1 = off\)" sample -m 
 usage "top-p 0" "--top-p: must be a number in \(0, 1\]" sample -m x --top-p 0
 usage "negative top-k" "--top-k: must be an integer" sample -m x --top-k -1
 usage "sample without a model" "a model is needed" sample
+usage "beam 0" "^burble: --beam: must be an integer from 1 to 1000, got '0'$" sample -m x --beam 0
+usage "beam 1001" "--beam: must be an integer from 1 to 1000" sample -m x --beam 1001
+usage "beam too long" "--beam: beam width 1000 x length 100000 is over" sample -m x --beam 1000 -n 100000
 usage "bad precision" "--precision: must be fp16 or fp32, got 'fp64'" sample -m x --precision fp64
 usage "bad precision (train)" "--precision: must be fp16 or fp32" train --precision half x
 usage "zero time" "--time: must be a duration such as 90, 90s, 10m or 1.5h" train --time 0 x
@@ -147,6 +150,10 @@ is "$(head -c 7 "$T/s1")" "The owl" "continuation follows the prime"
 "$BURBLE" sample -m "$T/m.safetensors" -t 0 -n 30 --seed 1 >"$T/g1"
 "$BURBLE" sample -m "$T/m.safetensors" -t 0 -n 30 --seed 2 >"$T/g2"
 cmp -s "$T/g1" "$T/g2"; ok $? "temperature 0 is greedy: seed does not matter"
+"$BURBLE" sample -m "$T/m.safetensors" --beam 1 -n 30 --seed 3 >"$T/b1"; ok $? "sample --beam 1"
+cmp -s "$T/g1" "$T/b1"; ok $? "--beam 1 is greedy"
+"$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" --beam 8 -n 30 >"$T/b8"; ok $? "sample --beam 8"
+is "$(head -c 7 "$T/b8")" "The owl" "--beam 8: the prime, then the continuation"
 "$BURBLE" sample -m "$T/m.safetensors" --prime "Жук" -n 5 >"$T/out" 2>"$T/err"
 like "$(cat "$T/err")" "warning: 3 prime characters not in the model's vocabulary" "unknown prime characters: a warning"
 "$BURBLE" sample -m "$T/m.safetensors" --prime "The owl" -n 20 -c 3 --seed 9 \

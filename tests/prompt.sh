@@ -13,32 +13,13 @@
 
 . "$(dirname "$0")/setup.sh"
 
-need_cmd tmux
-[ -x "$BURBLE" ] || skip_all "burble is not built"
-
-SOCK="burble-prompt-$$"
 PANE=prompt
-trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM HUP
-
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cap() { tm capture-pane -p -t "$PANE" 2>/dev/null; }
-keys() { tm send-keys -t "$PANE" "$@"; }
-# wait_for REGEX SECONDS: until the screen matches (grep -E)
-wait_for() {
-	_end=$(($(date +%s) + $2))
-	while :; do
-		cap | grep -Eq -- "$1" && return 0
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.1
-	done
-}
+. "$(dirname "$0")/tmux.sh"
 # The prompt's input line, and the terminal cursor's column.
 input_line() { cap | grep -E '^(burble|   \.\.\.)> ' | tail -n 1; }
 cursor_x() { tm display-message -p -t "$PANE" '#{cursor_x}'; }
 # The output pane: the rows between the prompt title and the input line.
 out_pane() { cap | sed -n '/^── prompt /,/^burble> /p' | sed '1d;$d'; }
-show() { cap | sed 's/^/# /'; }
 # The temperature shown beside the prompt ("0.8").
 temp_now() { input_line | sed -n 's/.* T=\([0-9.]*\) .*/\1/p'; }
 # T + 0.1 as the prompt shows it ("0.35" -> "0.45", "0.3" -> "0.4").
@@ -48,11 +29,7 @@ CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 100"
 ENVS="XDG_STATE_HOME=$T/state INPUTRC=/dev/null"
 
-tm new-session -d -s "$PANE" -x 110 -y 64 \
-    "env PS1='$ ' ENV= LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=screen sh" ||
-	skip_all "tmux cannot start a session"
-tm set-option -t "$PANE" -g status off >/dev/null 2>&1
-sleep 0.3
+start_shell 110 64
 keys "$ENVS $BURBLE train $CORPUS $ARGS --epochs 200" \
     " -o $T/m.safetensors; echo exit=\$?" Enter
 

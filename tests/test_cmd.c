@@ -310,6 +310,37 @@ test_cell(void)
 	ok(good(":c", &r, CMD_CONTINUE), ":c is still :continue (alias)");
 }
 
+/* :beam N|off and :pick [N]. */
+static void
+test_beam_pick(void)
+{
+	cmd_result r;
+
+	ok(good(":beam 8", &r, CMD_BEAM) && r.nargs == 1 && r.on == 1 &&
+	    r.integer == 8, ":beam 8");
+	ok(good(":beam 1000", &r, CMD_BEAM) && r.integer == 1000,
+	    ":beam 1000");
+	ok(good(":beam off", &r, CMD_BEAM) && r.nargs == 1 && r.on == 0 &&
+	    r.integer == 0, ":beam off");
+	ok(good(":beam", &r, CMD_BEAM) && r.nargs == 0, ":beam alone");
+	ok(good(":b 3", &r, CMD_BEAM) && r.integer == 3, ":b 3 (a prefix)");
+	bad(":beam 0", ":beam: expected a width from 1 to 1000, or off, got "
+	    "'0'");
+	bad(":beam 1001", "got '1001'");
+	bad(":beam x", "got 'x'");
+	bad(":beam 2.5", "got '2.5'");
+	bad(":beam 4 4", ":beam: too many arguments; usage: :beam [N|off]");
+
+	ok(good(":pick", &r, CMD_PICK) && r.nargs == 0, ":pick alone");
+	ok(good(":pick 5", &r, CMD_PICK) && r.nargs == 1 && r.integer == 5,
+	    ":pick 5");
+	ok(good(":pi 50", &r, CMD_PICK) && r.integer == 50, ":pi 50");
+	bad(":pick 0", ":pick: N must be an integer from 1 to 50, got '0'");
+	bad(":pick 51", "got '51'");
+	bad(":pick off", "got 'off'");
+	bad(":pick 3 4", ":pick: too many arguments; usage: :pick [N]");
+}
+
 static void
 test_no_args(void)
 {
@@ -330,7 +361,7 @@ test_no_args(void)
 	bad(":greedy 1", ":greedy takes no argument");
 	bad(":peek now", ":peek takes no argument");
 	bad(":", "empty command");
-	bad(":p", "ambiguous command: p, could be: peek, pause");
+	bad(":p", "ambiguous command: p, could be: peek, pick, pause");
 }
 
 static void
@@ -406,6 +437,7 @@ main(void)
 	test_strings();
 	test_no_args();
 	test_cell();
+	test_beam_pick();
 	test_completion();
 	return tap_done();
 }

@@ -214,6 +214,17 @@ cli_setting(const char *opt, const char *arg, enum setting s, float *out)
 }
 
 int
+cli_setting_int(const char *opt, const char *arg, enum setting s, int *out)
+{
+	double v;
+
+	if (cli_range(opt, arg, setting_range(s), &v) != 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
 cli_duration(const char *opt, const char *arg, double *seconds)
 {
 	static const num_range year = { .lo = 0, .lo_open = 1,

@@ -60,6 +60,8 @@ int cli_float(const char *opt, const char *arg, double min, int min_open,
 int cli_range(const char *opt, const char *arg, const num_range *r,
     double *out);
 int cli_setting(const char *opt, const char *arg, enum setting s, float *out);
+int cli_setting_int(const char *opt, const char *arg, enum setting s,
+    int *out);
 int cli_u64(const char *opt, const char *arg, uint64_t *out);
 /* A duration > 0: seconds, or a number with s, m or h ("90", "10m",
  * "1.5h"), at most a year. */

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_lines.h"
 #include "cli_sampling.h"
+#include "cmd.h"
 #include "dash.h"
 #include "headless.h"
 #include "model.h"
@@ -25,7 +26,8 @@ static const char usage_repl[] =
 "Usage: burble repl -m MODEL [OPTION]...\n"
 "The prompt on a saved model. Not on a terminal: read one prime per line\n"
 "(or per record with --records) and print each continuation; a line that\n"
-"is not text (a NUL byte, invalid UTF-8) is reported and skipped.\n"
+"is not text (a NUL byte, invalid UTF-8) is reported and skipped; a line\n"
+"':pick [N]' lists the N likeliest characters after the last prime.\n"
 "\n"
 "  -m, --model FILE         the model\n"
 SAMPLING_HELP
@@ -55,8 +57,36 @@ struct repl_args {
 struct piped {
 	const ckpt *c;
 	const sampling_opts *o;
+	char *last;		/* the last prime, for :pick */
 	int status;
 };
+
+/* ":pick [N]" (or ":pi", ":pic"): the likeliest characters after the
+ * last prime. 1 if the line was one, -1 when the output failed. */
+static int
+piped_pick(struct piped *p, const char *line)
+{
+	size_t w = strcspn(line, " \t");
+	cmd_result r;
+	char *cause = NULL;
+
+	if (w < 3 || w > 5 || strncmp(line, ":pick", w) != 0)
+		return 0;
+	if (cmd_parse(line, &r, &cause) != 0) {
+		cli_error("stdin: %s", cause);
+		free(cause);
+		p->status = 1;
+		return 1;
+	}
+	int rc = sampling_pick(p->c, p->o, p->last ? p->last : "",
+	    r.nargs > 0 ? (int)r.integer : 10, stdout);
+	cmd_result_free(&r);
+	if (rc < 0 || fflush(stdout) != 0)
+		return -1;
+	if (rc > 0)
+		p->status = 1;
+	return 1;
+}
 
 static int
 piped_prime(void *arg, const char *prime, size_t len)
@@ -65,6 +95,13 @@ piped_prime(void *arg, const char *prime, size_t len)
 	int r;
 
 	(void)len;
+	if ((r = piped_pick(p, prime)) != 0) {
+		if (r < 0)
+			p->status = 1;
+		return r < 0 ? -1 : 0;
+	}
+	free(p->last);
+	p->last = xstrdup(prime);
 	if ((r = sampling_write(p->c, p->o, prime, 1, p->o->seed, stdout)) < 0 ||
 	    fflush(stdout) != 0) {
 		p->status = 1;		/* main says: standard output failed */
@@ -118,6 +155,7 @@ repl_piped(const char *model_path, const sampling_opts *o, int records)
 	}
 	lines_free(&in);
 	ckpt_free(&c);
+	free(p.last);
 	return p.status;
 }
 
@@ -166,6 +204,7 @@ repl_dash(const struct repl_args *a)
 	gs.smp = a->o.smp;
 	gs.length = a->o.length > 0 ? a->o.length : gs.length;
 	gs.seed = a->o.seed;
+	gs.beam = a->o.beam;
 	gs.reseed = 1;
 	gs.nstops = a->o.nstops;
 	for (int i = 0; i < a->o.nstops; i++)

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_sampling.h"
+#include "escape.h"
 #include "gen.h"
 #include "model.h"
 
@@ -53,14 +54,9 @@ sampling_opt(sampling_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		return 1;
-	case 'k': {
-		double k;
-		if (cli_range("--top-k", arg, setting_range(SETTING_TOP_K),
-		    &k) != 0)
-			return -1;
-		o->smp.top_k = (int)k;
-		return 1;
-	}
+	case 'k':
+		return cli_setting_int("--top-k", arg, SETTING_TOP_K,
+		    &o->smp.top_k) ? -1 : 1;
 	case 'p':
 		return cli_setting("--top-p", arg, SETTING_TOP_P,
 		    &o->smp.top_p) ? -1 : 1;
@@ -79,6 +75,9 @@ sampling_opt(sampling_opts *o, int opt, const char *arg)
 		return cli_precision(arg, &o->precision) ? -1 : 1;
 	case SAMPLING_OPT_KERNELS:
 		return cli_kernels(arg) ? -1 : 1;
+	case SAMPLING_OPT_BEAM:
+		return cli_setting_int("--beam", arg, SETTING_BEAM, &o->beam) ?
+		    -1 : 1;
 	}
 	return 0;
 }
@@ -110,6 +109,12 @@ sampling_finish(sampling_opts *o, const char *model_path)
 	}
 	if (model_path == NULL)
 		return cli_usage_error("a model is needed: -m MODEL");
+	beam_config bc = { .width = o->beam, .n = o->length };
+	if (o->beam > 0 && o->length > 0 && beam_config_check(&bc, &cause)) {
+		cli_usage_error("--beam: %s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
 	if (!o->have_seed)
 		o->seed = cli_clock_seed();
 	return 0;
@@ -122,6 +127,29 @@ stop_reached(const sampling_opts *o, const gen_tail *tail)
 	for (int i = 0; i < o->nstops; i++)
 		if (gen_tail_ends_with(tail, o->stops[i]))
 			return 1;
+	return 0;
+}
+
+/* The continuation a beam of o->beam finds, after the prime. */
+static int
+beam_write(generator *g, const sampling_opts *o, FILE *out)
+{
+	beam_config bc = { .width = o->beam, .n = o->length };
+	beam_result r;
+	char *cause = NULL;
+	size_t n;
+
+	if (o->length > 0 && gen_beam(g, &bc, &r, &cause) != 0) {
+		cli_error("--beam: %s", cause);
+		free(cause);
+		return 1;
+	}
+	if (o->length > 0) {
+		char *text = gen_beam_text(g, &r, o->stops, o->nstops, NULL, &n);
+		fputs(text, out);
+		free(text);
+		beam_result_free(&r);
+	}
 	return 0;
 }
 
@@ -148,7 +176,8 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 	if (echo)
 		fputs(prime, out);
 	gen_tail tail = { .n = 0 };
-	for (int k = 0; k < o->length; k++) {
+	int r = o->beam > 0 ? beam_write(&g, o, out) : 0;
+	for (int k = 0; k < o->length && o->beam == 0; k++) {
 		char u[8];
 		int id = gen_next(&g, u, NULL);
 		if (id == c->voc.eor)
@@ -161,6 +190,50 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 			break;
 	}
 	fputc('\n', out);
+	gen_free(&g);
+	return ferror(out) ? -1 : r;
+}
+
+/* A candidate as the piped :pick shows it: blanks and controls escaped. */
+static const char *
+pick_glyph(const char *u, char buf[16])
+{
+	uint32_t cp = (unsigned char)u[0];
+
+	if (strcmp(u, " ") == 0)
+		return "SP";
+	if (strcmp(u, "\n") == 0)
+		return "\\n";
+	if (strcmp(u, "\t") == 0)
+		return "\\t";
+	if (u[1] != '\0' || !escape_needed(cp))
+		return u;
+	snprintf(buf, 16, "<U+%04X>", (unsigned)cp);
+	return buf;
+}
+
+int
+sampling_pick(const ckpt *c, const sampling_opts *o, const char *prime,
+    int n, FILE *out)
+{
+	generator g;
+	char *cause = NULL, u[8], buf[16];
+	int ids[PEEK_MAX];
+	float p[PEEK_MAX];
+
+	gen_init(&g, c->m, &c->voc, &c->text, &o->smp, o->seed);
+	if (gen_feed(&g, prime, strlen(prime), NULL, &cause) != 0) {
+		cli_error("prime: %s", cause);
+		free(cause);
+		gen_free(&g);
+		return 1;
+	}
+	int k = gen_peek(&g, n < 1 ? 1 : n > PEEK_MAX ? PEEK_MAX : n, ids, p);
+	for (int i = 0; i < k; i++) {
+		vocab_utf8(&c->voc, ids[i], u);
+		fprintf(out, "  %*d  '%s'  %5.1f%%\n", k > 10 ? 2 : 1, i,
+		    pick_glyph(u, buf), p[i] * 100.0);
+	}
 	gen_free(&g);
 	return ferror(out) ? -1 : 0;
 }

@@ -25,6 +25,7 @@ typedef struct {
 	int nstops;
 	int threads;
 	int precision;		/* MODEL_FP16, MODEL_FP32 */
+	int beam;		/* beam width; 0 = sample */
 } sampling_opts;
 
 /* The short options and help lines of the shared options. */
@@ -37,6 +38,8 @@ typedef struct {
 "                           in (0, 1] (1.0 = off)\n" \
 "  -n, --length N           characters per sample (500)\n" \
 "      --stop STR           stop at STR (may be repeated)\n" \
+"      --beam N             the likeliest text a beam of N finds instead of\n" \
+"                           sampling (1 to 1000; 1 = greedy)\n" \
 "      --seed S             reproducible output (default: the clock)\n" \
 "      --precision P        fp16: half-precision weights, about 1.5x faster;\n" \
 "                           fp32: exact (fp16)\n" \
@@ -46,7 +49,7 @@ typedef struct {
 
 enum {
 	SAMPLING_OPT_STOP = 1000, SAMPLING_OPT_SEED, SAMPLING_OPT_THREADS,
-	SAMPLING_OPT_PRECISION, SAMPLING_OPT_KERNELS,
+	SAMPLING_OPT_PRECISION, SAMPLING_OPT_KERNELS, SAMPLING_OPT_BEAM,
 };
 
 #define SAMPLING_LONGOPTS \
@@ -58,7 +61,8 @@ enum {
 	{ "seed", required_argument, NULL, SAMPLING_OPT_SEED }, \
 	{ "threads", required_argument, NULL, SAMPLING_OPT_THREADS }, \
 	{ "precision", required_argument, NULL, SAMPLING_OPT_PRECISION }, \
-	{ "kernels", required_argument, NULL, SAMPLING_OPT_KERNELS }
+	{ "kernels", required_argument, NULL, SAMPLING_OPT_KERNELS }, \
+	{ "beam", required_argument, NULL, SAMPLING_OPT_BEAM }
 
 void sampling_opts_default(sampling_opts *o);
 /* Returns 1 if opt was a sampling option, 0 if not, -1 on a bad value
@@ -76,5 +80,9 @@ int sampling_finish(sampling_opts *o, const char *model_path);
  * the file), or 1 when the prime is not text (said). */
 int sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
     int echo, uint64_t seed, FILE *out);
+/* The n (1..PEEK_MAX) likeliest characters after prime, one a line,
+ * "  0  'e'   12.5%", blanks and controls escaped. As sampling_write. */
+int sampling_pick(const ckpt *c, const sampling_opts *o, const char *prime,
+    int n, FILE *out);
 
 #endif

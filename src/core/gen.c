@@ -135,6 +135,57 @@ gen_peek(generator *g, int k, int *ids, float *probs)
 	return sampler_top(g->st->logits, g->m->cfg.V, k, ids, probs);
 }
 
+int
+gen_beam(generator *g, const beam_config *c, beam_result *r, char **cause)
+{
+	beam_config bc = *c;
+
+	if (!g->primed)
+		gen_step(g, gen_start_id(g));
+	bc.has_end = g->voc->eor >= 0;	/* a text ends there, sampled too */
+	bc.end_id = g->voc->eor;
+	if (beam_search(g->m, g->st, &bc, r, cause) != 0)
+		return -1;
+	if (r->n > 0)
+		g->last = r->ids[r->n - 1];
+	return 0;
+}
+
+static int
+ends_with_stop(const gen_tail *t, const char *const *stops, int nstops)
+{
+	for (int i = 0; i < nstops; i++)
+		if (gen_tail_ends_with(t, stops[i]))
+			return 1;
+	return 0;
+}
+
+char *
+gen_beam_text(const generator *g, const beam_result *r,
+    const char *const *stops, int nstops, float **probs, size_t *nchars)
+{
+	char *text = xreallocarray(NULL, (size_t)r->n * 4 + 1, 1);
+	gen_tail tail = { .n = 0 };
+	size_t used = 0, k;
+
+	if (probs != NULL)
+		*probs = xreallocarray(NULL, (size_t)r->n + 1, sizeof **probs);
+	for (k = 0; k < (size_t)r->n && r->ids[k] != g->voc->eor; k++) {
+		size_t len = vocab_utf8(g->voc, r->ids[k], text + used);
+		gen_tail_add(&tail, text + used, len);
+		used += len;
+		if (probs != NULL)
+			(*probs)[k] = expf(r->lp[k]);
+		if (ends_with_stop(&tail, stops, nstops)) {
+			k++;
+			break;
+		}
+	}
+	text[used] = '\0';
+	*nchars = k;
+	return text;
+}
+
 void
 gen_tail_add(gen_tail *t, const char *s, size_t len)
 {

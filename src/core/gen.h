@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "beam.h"
 #include "model.h"
 #include "sampler.h"
 #include "text.h"
@@ -78,5 +79,15 @@ void gen_tail_add(gen_tail *t, const char *s, size_t len);
 int gen_tail_ends_with(const gen_tail *t, const char *stop);
 /* The next-character distribution (after gen_feed/gen_next): top k. */
 int gen_peek(generator *g, int k, int *ids, float *probs);
+/* Beam search (beam.h) for the next c->n characters instead of sampling
+ * them (fewer when the end-of-record symbol ends the text); g's state
+ * follows the r->n ids found, as if they had been fed. */
+int gen_beam(generator *g, const beam_config *c, beam_result *r,
+    char **cause);
+/* The UTF-8 of r's ids up to the end-of-record symbol or a stop string
+ * (nstops of them): allocated; probs (if not NULL) gets each character's
+ * probability, allocated; *nchars the number of characters. */
+char *gen_beam_text(const generator *g, const beam_result *r,
+    const char *const *stops, int nstops, float **probs, size_t *nchars);
 
 #endif

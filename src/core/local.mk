@@ -34,7 +34,7 @@ libburble_core_a_SOURCES = \
 	src/core/ckpt.c src/core/ckpt.h src/core/ckpt_int.h \
 	src/core/ckpt_field.c src/core/ckpt_meta.c src/core/ckpt_out.c \
 	src/core/jwrite.c src/core/jwrite.h \
-	src/core/gen.c src/core/gen.h \
+	src/core/gen.c src/core/gen.h src/core/beam.c src/core/beam.h \
 	src/core/session.c src/core/session.h src/core/session_int.h \
 	src/core/session_train.c src/core/session_gen.c
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "beam.h"
 #include "num.h"
 
 static const num_range setting_ranges[SETTINGS] = {
@@ -24,6 +25,7 @@ static const num_range setting_ranges[SETTINGS] = {
 	    .note = "0 = off" },
 	[SETTING_TOP_P] = { .lo = 0, .lo_open = 1, .hi = 1,
 	    .note = "1 = off" },
+	[SETTING_BEAM] = { .lo = 1, .hi = BEAM_MAX_WIDTH, .integer = 1 },
 };
 
 const num_range *

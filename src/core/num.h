@@ -38,6 +38,7 @@ enum setting {
 	SETTING_TEMP,		/* --temperature, --sample-temps, :temp, ... */
 	SETTING_TOP_K,		/* --top-k, :topk */
 	SETTING_TOP_P,		/* --top-p, :topp */
+	SETTING_BEAM,		/* --beam, :beam */
 	SETTINGS
 };
 

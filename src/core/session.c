@@ -97,12 +97,10 @@ session_msg_free(void *p)
 	free(c);
 }
 
-static void
-send_msg(queue *q, int type, int flag, float value,
-    const char *text, const gen_settings *gs)
+static struct msg *
+msg_new(int type, int flag, float value, const char *text,
+    const gen_settings *gs)
 {
-	if (q == NULL)
-		return;
 	struct msg *c = xcalloc(1, sizeof *c);
 	c->type = type;
 	c->flag = flag;
@@ -110,7 +108,30 @@ send_msg(queue *q, int type, int flag, float value,
 	c->text = text != NULL ? xstrdup(text) : NULL;
 	if (gs != NULL)
 		c->gs = *gs;
-	queue_push(q, c);
+	return c;
+}
+
+static void
+send_msg(queue *q, int type, int flag, float value,
+    const char *text, const gen_settings *gs)
+{
+	if (q != NULL)
+		queue_push(q, msg_new(type, flag, value, text, gs));
+}
+
+/* A message to the generator; those that end a beam search are counted
+ * before they are queued, so that one under way stops for them. */
+static void
+send_gen(session *s, int type, int flag, int id, const char *text,
+    const gen_settings *gs)
+{
+	if (s->gmsg == NULL)
+		return;
+	struct msg *c = msg_new(type, flag, 0, text, gs);
+	c->id = id;
+	if (MSG_ENDS_BEAM(type))
+		atomic_fetch_add(&s->gen_ending, 1);
+	queue_push(s->gmsg, c);
 }
 
 void
@@ -140,44 +161,50 @@ session_set_lr(session *s, float lr)
 void
 session_generate(session *s, const char *prime)
 {
-	send_msg(s->gmsg, MSG_GENERATE, 0, 0, prime ? prime : "", NULL);
+	send_gen(s, MSG_GENERATE, 0, 0, prime ? prime : "", NULL);
 }
 
 void
 session_continue(session *s)
 {
-	send_msg(s->gmsg, MSG_CONTINUE, 0, 0, NULL, NULL);
+	send_gen(s, MSG_CONTINUE, 0, 0, NULL, NULL);
 }
 
 void
 session_stop_generation(session *s)
 {
-	send_msg(s->gmsg, MSG_STOP_GEN, 0, 0, NULL, NULL);
+	send_gen(s, MSG_STOP_GEN, 0, 0, NULL, NULL);
 }
 
 void
 session_reset_generation(session *s)
 {
-	send_msg(s->gmsg, MSG_RESET_GEN, 0, 0, NULL, NULL);
+	send_gen(s, MSG_RESET_GEN, 0, 0, NULL, NULL);
 }
 
 void
 session_peek(session *s)
 {
-	send_msg(s->gmsg, MSG_PEEK, 0, 0, NULL, NULL);
+	send_gen(s, MSG_PEEK, 0, 0, NULL, NULL);
+}
+
+void
+session_pick(session *s, const char *text, int id, int n)
+{
+	send_gen(s, MSG_PICK, n, id, text, NULL);
 }
 
 void
 session_load(session *s, const char *path)
 {
-	send_msg(s->gmsg, MSG_LOAD, 0, 0, path, NULL);
+	send_gen(s, MSG_LOAD, 0, 0, path, NULL);
 }
 
 void
 session_set_generation(session *s, const gen_settings *g)
 {
 	s->ui_gen = *g;
-	send_msg(s->gmsg, MSG_SET_GEN, 0, 0, NULL, g);
+	send_gen(s, MSG_SET_GEN, 0, 0, NULL, g);
 }
 
 void
@@ -551,7 +578,7 @@ session_free(session *s)
 		pthread_join(s->trainer, NULL);
 	}
 	if (s->gen_started) {
-		send_msg(s->gmsg, MSG_QUIT, 0, 0, NULL, NULL);
+		send_gen(s, MSG_QUIT, 0, 0, NULL, NULL);
 		pthread_join(s->gen_thread, NULL);
 	}
 	if (s->tmsg != NULL)

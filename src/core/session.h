@@ -26,7 +26,8 @@
 #include "train.h"
 
 #define GEN_MAX_STOPS 8
-#define PEEK_MAX 10
+#define PEEK_MAX 50	/* :pick's most; :peek shows PEEK_SHOW */
+#define PEEK_SHOW 10
 
 enum ev_type {
 	EV_START,	/* training starts: session_info() is complete */
@@ -39,7 +40,8 @@ enum ev_type {
 			   as the model read it, act[nchars] */
 	EV_GEN_END,	/* a continuation ended; text says why ("length",
 			   "stop string", "end of record", "stopped") */
-	EV_PEEK,	/* next-character distribution: npeek, peek_* */
+	EV_PEEK,	/* next-character distribution: npeek, peek_*;
+			   pick: the answer to session_pick */
 	EV_STATUS,	/* a note for the status line: text */
 	EV_ERROR,	/* something failed, work goes on: text */
 	EV_SAVED,	/* a checkpoint was written: text = path */
@@ -95,6 +97,8 @@ typedef struct {
 	int npeek;
 	char peek_sym[PEEK_MAX][8];	/* UTF-8 (vocab_utf8) */
 	float peek_p[PEEK_MAX];
+	int peek_id[PEEK_MAX];
+	int pick;
 	/* EV_HISTORY; owned */
 	hist_point *hist;
 	size_t nhist;
@@ -129,6 +133,9 @@ typedef struct {
 	int cell_layer;		/* the unit whose activations EV_GEN carries
 				   (layer from 0); -1: none (the default) */
 	int cell_unit;
+	int beam;		/* continuations by a beam search of this
+				   width (beam.h), whole when it ends; 0:
+				   sampled, streaming */
 } gen_settings;
 
 void gen_settings_default(gen_settings *g);
@@ -204,6 +211,14 @@ void session_continue(session *s);	/* go on from where it stopped */
 void session_stop_generation(session *s);
 void session_reset_generation(session *s);	/* forget hidden state */
 void session_peek(session *s);
+/* Choose the next character by hand: feed text (when not NULL), or the
+ * character id (>= 0), or one sampled with the current settings
+ * (PICK_SAMPLE), or nothing (PICK_SHOW); what was fed comes back as an
+ * EV_GEN, then the n (1..PEEK_MAX) likeliest next characters as an EV_PEEK
+ * with pick set. */
+#define PICK_SAMPLE (-1)
+#define PICK_SHOW (-2)
+void session_pick(session *s, const char *text, int id, int n);
 void session_set_generation(session *s, const gen_settings *g);
 /* The settings last given to session_set_generation (the defaults before
  * that). UI thread only, like the setter. */

@@ -6,9 +6,11 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "beam.h"
 #include "ckpt.h"
 #include "gen.h"
 #include "session_int.h"
@@ -141,18 +143,122 @@ gthread_chunk(session *s, struct genstate *st, int max)
 }
 
 static void
-gthread_peek_event(session *s, struct genstate *st)
+gthread_peek_event(session *s, struct genstate *st, int n, int pick)
 {
 	int ids[PEEK_MAX];
 	float p[PEEK_MAX];
-	int k = gen_peek(&st->g, PEEK_MAX, ids, p);
+	int k = gen_peek(&st->g, MIN(MAX(n, 1), PEEK_MAX), ids, p);
 	event *e = event_new(EV_PEEK);
 	e->npeek = k;
+	e->pick = pick;
 	for (int i = 0; i < k; i++) {
 		vocab_utf8(st->g.voc, ids[i], e->peek_sym[i]);
 		e->peek_p[i] = p[i];
+		e->peek_id[i] = ids[i];
 	}
 	session_post(s, e);
+}
+
+/* ---- beam search and picking by hand ------------------------------------ */
+
+static int
+gthread_ending(void *arg)
+{
+	session *s = arg;
+	return atomic_load(&s->gen_ending) > 0;
+}
+
+/* A continuation by beam search: posted whole when the search ends (or
+ * what it had when a message came that ends it). */
+static void
+gthread_beam(session *s, struct genstate *st)
+{
+	beam_config bc = { .width = st->gs.beam, .n = st->gs.length,
+	    .cancelled = gthread_ending, .ud = s };
+	const char *stops[GEN_MAX_STOPS];
+	char *cause = NULL, why[96];
+	beam_result r;
+	size_t n;
+
+	if (gen_beam(&st->g, &bc, &r, &cause) != 0) {
+		session_post_text(s, EV_ERROR, ":beam: %s", cause);
+		free(cause);
+		gthread_end(s, st, "beam search failed");
+		return;
+	}
+	for (int i = 0; i < st->gs.nstops; i++)
+		stops[i] = st->gs.stops[i];
+	event *e = event_new(EV_GEN);
+	e->text = gen_beam_text(&st->g, &r, stops, st->gs.nstops, &e->prob,
+	    &n);
+	e->nchars = n;
+	gen_tail_add(&st->tail, e->text, strlen(e->text));
+	if (r.cancelled)
+		snprintf(why, sizeof why, "stopped (beam %d)", bc.width);
+	else if (n < (size_t)r.n || r.ids[r.n - 1] == st->g.voc->eor)
+		snprintf(why, sizeof why, "beam %d, then the end of record or "
+		    "a stop string", bc.width);
+	else
+		snprintf(why, sizeof why, "beam %d, log-probability %.2f",
+		    bc.width, r.logp);
+	session_post(s, e);
+	gthread_end(s, st, why);
+	beam_result_free(&r);
+}
+
+/* Post what was fed by hand: forced text as the prime is shown, a chosen
+ * or sampled character as generated text with its probability. */
+static void
+gthread_fed(session *s, const char *text, float p, int is_prime)
+{
+	event *e = event_new(EV_GEN);
+	e->text = xstrdup(text);
+	e->is_prime = is_prime;
+	e->nchars = 1;
+	if (!is_prime) {
+		e->prob = xreallocarray(NULL, 1, sizeof *e->prob);
+		e->prob[0] = p;
+	}
+	session_post(s, e);
+}
+
+static void
+gthread_pick(session *s, struct genstate *st, const struct msg *c)
+{
+	char u[8];
+	float p;
+	int ids[PEEK_MAX];
+	float probs[PEEK_MAX];
+	char *cause = NULL;
+
+	gthread_refresh(s);
+	if (c->text != NULL) {
+		if (gen_feed(&st->g, c->text, strlen(c->text), NULL,
+		    &cause) != 0) {
+			session_post_text(s, EV_ERROR, ":pick: %s", cause);
+			free(cause);
+			return;
+		}
+		gthread_fed(s, c->text, 0, 1);
+		gen_tail_add(&st->tail, c->text, strlen(c->text));
+	} else if (c->id == PICK_SAMPLE || (c->id >= 0 &&
+	    c->id < st->g.m->cfg.V)) {
+		if (c->id == PICK_SAMPLE)
+			gen_next(&st->g, u, &p);
+		else {
+			int k = gen_peek(&st->g, PEEK_MAX, ids, probs);
+			p = 0;
+			for (int i = 0; i < k; i++)
+				if (ids[i] == c->id)
+					p = probs[i];
+			vocab_utf8(st->g.voc, c->id, u);
+			uint16_t id = (uint16_t)c->id;
+			gen_feed_ids(&st->g, &id, 1);
+		}
+		gthread_fed(s, u, p, 0);
+		gen_tail_add(&st->tail, u, strlen(u));
+	}
+	gthread_peek_event(s, st, c->flag, 1);
 }
 
 static void
@@ -186,6 +292,77 @@ gthread_load(session *s, struct genstate *st, const char *path)
 	session_post_text(s, EV_STATUS, "loaded %s", path);
 }
 
+/* MSG_GENERATE (with its prime) and MSG_CONTINUE: stream a continuation,
+ * or find one by beam search. */
+static void
+gthread_start(session *s, struct genstate *st, const struct msg *c)
+{
+	char *cause = NULL;
+	size_t skipped = 0;
+
+	gthread_refresh(s);
+	if (c->type == MSG_GENERATE) {
+		if (gthread_prime(s, st, c->text, &skipped, &cause) != 0) {
+			session_post_text(s, EV_ERROR, "prime: %s", cause);
+			free(cause);
+			return;
+		}
+		if (skipped > 0)
+			session_post_text(s, EV_STATUS, "%zu prime character%s "
+			    "not in the vocabulary, skipped", skipped,
+			    skipped == 1 ? "" : "s");
+		gen_tail_add(&st->tail, c->text, strlen(c->text));
+	}
+	if (st->gs.beam > 0) {
+		gthread_beam(s, st);
+		return;
+	}
+	st->streaming = 1;
+	st->remaining = st->gs.length;
+	st->next_at = now_seconds();
+}
+
+static void
+gthread_message(session *s, struct genstate *st, const struct msg *c)
+{
+	switch (c->type) {
+	case MSG_GENERATE:
+	case MSG_CONTINUE:
+		gthread_start(s, st, c);
+		break;
+	case MSG_STOP_GEN:
+		if (st->streaming)
+			gthread_end(s, st, "stopped");
+		break;
+	case MSG_RESET_GEN:
+		gen_reset(&st->g);
+		st->tail.n = 0;
+		break;
+	case MSG_PEEK:
+		gthread_refresh(s);
+		gthread_peek_event(s, st, PEEK_SHOW, 0);
+		break;
+	case MSG_PICK:
+		if (st->streaming)
+			gthread_end(s, st, "stopped");
+		gthread_pick(s, st, c);
+		break;
+	case MSG_SET_GEN:
+		st->gs = c->gs;
+		st->g.smp.cfg = c->gs.smp;
+		if (st->g.smp.pos >= (size_t)st->g.smp.cfg.ntemps)
+			st->g.smp.pos = 0;
+		if (c->gs.reseed)
+			rng_seed(&st->g.smp.rng, c->gs.seed);
+		if (st->streaming && st->remaining > st->gs.length)
+			st->remaining = st->gs.length;
+		break;
+	case MSG_LOAD:
+		gthread_load(s, st, c->text);
+		break;
+	}
+}
+
 void *
 session_generator_main(void *arg)
 {
@@ -214,57 +391,9 @@ session_generator_main(void *arg)
 			continue;
 		}
 		int type = c->type;
-		char *cause = NULL;
-		size_t skipped = 0;
-		switch (type) {
-		case MSG_GENERATE:
-			gthread_refresh(s);
-			if (gthread_prime(s, &st, c->text, &skipped, &cause) != 0) {
-				session_post_text(s, EV_ERROR, "prime: %s", cause);
-				free(cause);
-				break;
-			}
-			if (skipped > 0)
-				session_post_text(s, EV_STATUS, "%zu prime character%s "
-				    "not in the vocabulary, skipped", skipped,
-				    skipped == 1 ? "" : "s");
-			gen_tail_add(&st.tail, c->text, strlen(c->text));
-			/* FALLTHROUGH */
-		case MSG_CONTINUE:
-			if (type == MSG_CONTINUE)
-				gthread_refresh(s);
-			st.streaming = 1;
-			st.remaining = st.gs.length;
-			st.next_at = now_seconds();
-			break;
-		case MSG_STOP_GEN:
-			if (st.streaming)
-				gthread_end(s, &st, "stopped");
-			break;
-		case MSG_RESET_GEN:
-			gen_reset(&st.g);
-			st.tail.n = 0;
-			break;
-		case MSG_PEEK:
-			gthread_refresh(s);
-			gthread_peek_event(s, &st);
-			break;
-		case MSG_SET_GEN:
-			st.gs = c->gs;
-			st.g.smp.cfg = c->gs.smp;
-			if (st.g.smp.pos >= (size_t)st.g.smp.cfg.ntemps)
-				st.g.smp.pos = 0;
-			if (c->gs.reseed)
-				rng_seed(&st.g.smp.rng, c->gs.seed);
-			if (st.streaming && st.remaining > st.gs.length)
-				st.remaining = st.gs.length;
-			break;
-		case MSG_LOAD:
-			gthread_load(s, &st, c->text);
-			break;
-		case MSG_QUIT:
-			break;
-		}
+		if (MSG_ENDS_BEAM(type))
+			atomic_fetch_sub(&s->gen_ending, 1);
+		gthread_message(s, &st, c);
 		session_msg_free(c);
 		if (type == MSG_QUIT)
 			break;

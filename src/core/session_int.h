@@ -38,11 +38,17 @@ enum msg_type {
 	MSG_SET_GEN,
 	MSG_LOAD,
 	MSG_ABORT,	/* session_free: end the thread, save nothing */
+	MSG_PICK,
 };
+/* Does a message of this type end a beam search under way? */
+#define MSG_ENDS_BEAM(t) ((t) == MSG_GENERATE || (t) == MSG_CONTINUE || \
+	(t) == MSG_STOP_GEN || (t) == MSG_RESET_GEN || (t) == MSG_LOAD || \
+	(t) == MSG_QUIT || (t) == MSG_PICK)
 
 struct msg {
 	int type;
 	int flag;
+	int id;		/* MSG_PICK */
 	float value;
 	char *text;
 	gen_settings gs;
@@ -94,6 +100,7 @@ struct session {
 
 	/* The generator's world. */
 	int has_gen;
+	atomic_int gen_ending;	/* MSG_ENDS_BEAM messages queued */
 	pthread_t gen_thread;
 	int gen_started;
 	queue *gmsg;

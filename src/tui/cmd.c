@@ -36,6 +36,10 @@ const cmd_entry cmd_table[] = {
 	{ "greedy", NULL, "", 0, 0, CMD_ARGS_NONE, "",
 	  "temperature 0: always the most likely character", CMD_GREEDY,
 	  cmd_exec_greedy },
+	{ "beam", NULL, "[N|off]", 0, 1, CMD_ARGS_WIDTH,
+	  "a width from 1 to 1000, or off",
+	  "continue with the likeliest text a beam of N finds", CMD_BEAM,
+	  cmd_exec_beam },
 	{ "schedule", NULL, "T,T,...", 1, 1, CMD_ARGS_TEMPS,
 	  "a list of temperatures >= 0 separated by commas, at most 16 "
 	  "(e.g. 1.0,0.5,0.2)",
@@ -54,6 +58,9 @@ const cmd_entry cmd_table[] = {
 	{ "peek", NULL, "", 0, 0, CMD_ARGS_NONE, "",
 	  "show the next-character distribution (top candidates)",
 	  CMD_PEEK, cmd_exec_peek },
+	{ "pick", NULL, "[N]", 0, 1, CMD_ARGS_INT, "an integer from 1 to 50",
+	  "choose each next character from the N likeliest (10)", CMD_PICK,
+	  cmd_exec_pick },
 	{ "save", NULL, "[PATH]", 0, 1, CMD_ARGS_PATH_REST, "a file name",
 	  "save a checkpoint now (default: the output file)", CMD_SAVE,
 	  cmd_exec_save },
@@ -103,6 +110,8 @@ cmd_range(const cmd_entry *ce)
 	    .integer = 1 };
 	static const num_range rate = { .lo = 0, .hi = CMD_MAX_RATE,
 	    .integer = 1, .note = "0 = as fast as possible" };
+	static const num_range pick = { .lo = 1, .hi = CMD_MAX_PICK,
+	    .integer = 1 };
 
 	switch (ce->kind) {
 	case CMD_TEMP:
@@ -117,6 +126,8 @@ cmd_range(const cmd_entry *ce)
 		return &len;
 	case CMD_RATE:
 		return &rate;
+	case CMD_PICK:
+		return &pick;
 	default:
 		return NULL;
 	}
@@ -342,6 +353,12 @@ parse_arg(const cmd_entry *ce, const char *arg, size_t n, cmd_result *r,
 	case CMD_ARGS_CELL:
 		if (parse_cell(ce, tok, r, cause) != 0)
 			return -1;
+		break;
+	case CMD_ARGS_WIDTH:
+		r->on = strcmp(tok, "off") != 0;
+		if (r->on && num_parse(setting_range(SETTING_BEAM), tok, &d) != 0)
+			return bad_value(ce, tok, cause);
+		r->integer = r->on ? (long)d : 0;
 		break;
 	case CMD_ARGS_COMMAND: {
 		const char *t = tok[0] == ':' ? tok + 1 : tok;

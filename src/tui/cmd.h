@@ -23,6 +23,7 @@
 #define CMD_MAX_RATE 1000000	/* :rate upper bound (chars/s) */
 #define CMD_MAX_STOP 63		/* bytes in one stop string */
 #define CMD_MAX_CELL 999999	/* :cell layer and unit upper bound */
+#define CMD_MAX_PICK 50		/* :pick choices (PEEK_MAX) */
 
 enum cmd_kind {
 	CMD_TEMP,
@@ -31,11 +32,13 @@ enum cmd_kind {
 	CMD_LEN,
 	CMD_SEED,
 	CMD_GREEDY,
+	CMD_BEAM,
 	CMD_SCHEDULE,
 	CMD_STOP,
 	CMD_CONTINUE,
 	CMD_RESET,
 	CMD_PEEK,
+	CMD_PICK,
 	CMD_SAVE,
 	CMD_LOAD,
 	CMD_PAUSE,
@@ -59,6 +62,7 @@ enum cmd_args {
 	CMD_ARGS_TEMPS,		/* a comma-separated list of temperatures */
 	CMD_ARGS_ONOFF,		/* on | off (optional: toggle) */
 	CMD_ARGS_CELL,		/* [L:]N | off: a hidden unit */
+	CMD_ARGS_WIDTH,		/* N | off: a beam width */
 	CMD_ARGS_COMMAND,	/* a command name (optional) */
 	CMD_ARGS_STRING_REST,	/* a string with \n \t \\ escapes, or "..." */
 	CMD_ARGS_PATH_REST,	/* a file name */
@@ -88,11 +92,12 @@ typedef struct cmd_result {
 	const cmd_entry *cmd;
 	int nargs;		/* 0 or 1 */
 	double real;		/* :temp :topp :lr */
-	long integer;		/* :topk :len :rate */
+	long integer;		/* :topk :len :rate :pick, :beam (on 1) */
 	uint64_t seed;		/* :seed */
 	sampler_config temps;	/* :schedule (temps, ntemps only) */
 	int on;			/* :surprise: -1 toggle, 0 off, 1 on;
-				   :cell: 0 off, 1 a unit */
+				   :cell: 0 off, 1 a unit; :beam: 0 off,
+				   1 a width */
 	int layer, unit;	/* :cell: layer from 1 (0: the last), unit
 				   from 0; only the lower bounds are
 				   checked, the model knows the rest */

@@ -125,6 +125,24 @@ cmd_exec_greedy(prompt *p, const cmd_result *r)
 	transcript_msg(&p->tr, ST_NOTE, "temperature 0 (greedy)");
 }
 
+/* :beam N | off; alone, the setting. */
+void
+cmd_exec_beam(prompt *p, const cmd_result *r)
+{
+	if (r->nargs > 0) {
+		p->gen.beam = (int)r->integer;
+		prompt_push_settings(p);
+	}
+	if (p->gen.beam == 0)
+		transcript_msg(&p->tr, ST_NOTE, "beam search off: "
+		    "continuations are sampled%s", r->nargs ? "" :
+		    "; :beam N finds the likeliest text instead");
+	else
+		transcript_msg(&p->tr, ST_NOTE, "beam search of width %d: "
+		    "the likeliest text it finds, shown when found "
+		    "(T, k and p do not apply; :beam off samples)", p->gen.beam);
+}
+
 void
 cmd_exec_schedule(prompt *p, const cmd_result *r)
 {
@@ -302,12 +320,20 @@ cmd_exec_reset(prompt *p, const cmd_result *r)
 	session_reset_generation(p->s);
 	transcript_msg(&p->tr, ST_NOTE, "the generator's hidden state is "
 	    "reset");
+	if (p->pick_n > 0)
+		pick_start(p, p->pick_n);
 }
 
 void
 cmd_exec_peek(prompt *p, const cmd_result *r)
 {
 	session_peek(p->s);
+}
+
+void
+cmd_exec_pick(prompt *p, const cmd_result *r)
+{
+	pick_start(p, r->nargs > 0 ? (int)r->integer : PICK_DEFAULT);
 }
 
 void
@@ -382,6 +408,8 @@ static const struct {
 	{ "F8 / F9, Alt-PgDn / Alt-PgUp", "top-k fewer/more (0 = all)" },
 	{ "F11 / F12, Ctrl-Down / Ctrl-Up", "top-p -/+ 0.05" },
 	{ "Alt-S", "surprise colours on/off (green sure ... red surprised)" },
+	{ "Alt-I", "pick mode (:pick): digit chooses, Enter/Tab samples, "
+	    "Esc leaves" },
 	{ "Shift-PgUp / Shift-PgDn", "scroll this pane" },
 	{ "Up / Down, Ctrl-R", "history, search it" },
 	{ "Tab", "complete a command or a file name" },

@@ -23,11 +23,13 @@ void cmd_exec_topp(struct prompt *p, const cmd_result *r);
 void cmd_exec_len(struct prompt *p, const cmd_result *r);
 void cmd_exec_seed(struct prompt *p, const cmd_result *r);
 void cmd_exec_greedy(struct prompt *p, const cmd_result *r);
+void cmd_exec_beam(struct prompt *p, const cmd_result *r);
 void cmd_exec_schedule(struct prompt *p, const cmd_result *r);
 void cmd_exec_stop(struct prompt *p, const cmd_result *r);
 void cmd_exec_continue(struct prompt *p, const cmd_result *r);
 void cmd_exec_reset(struct prompt *p, const cmd_result *r);
 void cmd_exec_peek(struct prompt *p, const cmd_result *r);
+void cmd_exec_pick(struct prompt *p, const cmd_result *r);
 void cmd_exec_save(struct prompt *p, const cmd_result *r);
 void cmd_exec_load(struct prompt *p, const cmd_result *r);
 void cmd_exec_pause(struct prompt *p, const cmd_result *r);	/* and :resume */

@@ -71,6 +71,7 @@ cont_start(prompt *p, const char *prime)
 	    xstrdup(p->gen.cell_layer >= 0 ? "" : prime);
 	r->echoed = 0;
 	r->t0 = now_seconds();
+	p->npick = 0;		/* a list shown is no longer where we are */
 	r->nchars = 0;
 	if (prime != NULL)
 		session_generate(p->s, prime);
@@ -110,13 +111,15 @@ cont_end(prompt *p, const char *why)
 	    p->utf8 ? "\u2014" : "--", why && *why ? why : "ended", n,
 	    n == 1 ? "" : "s", dt);
 	cont_pop(p);
+	if (p->pick_n > 0 && p->nrec == 0)	/* the choices from here */
+		session_pick(p->s, NULL, PICK_SHOW, p->pick_n);
 }
 
 /* ---- :peek -------------------------------------------------------------- */
 
 /* How a candidate of :peek is shown: blanks made visible. */
-static const char *
-peek_glyph(const prompt *p, const char *sym)
+const char *
+cont_glyph(const prompt *p, const char *sym)
 {
 	if (strcmp(sym, " ") == 0)
 		return p->utf8 ? "\u2423" : "SP";
@@ -139,7 +142,7 @@ peek_show(prompt *p, const event *e)
 
 	transcript_msg(t, ST_HEAD, "next character, top %d:", e->npeek);
 	for (i = 0; i < e->npeek; i++) {
-		const char *g = peek_glyph(p, e->peek_sym[i]);
+		const char *g = cont_glyph(p, e->peek_sym[i]);
 		double pr = e->peek_p[i];
 		int eighth = (int)lrint(pr * PEEK_BAR * 8);
 
@@ -179,6 +182,11 @@ cont_error(prompt *p, const event *e)
 		transcript_msg(&p->tr, ST_ERROR, ":load: %s", e->text);
 		return 1;
 	}
+	if (strncmp(e->text, ":pick:", 6) == 0 ||
+	    strncmp(e->text, ":beam:", 6) == 0) {
+		transcript_msg(&p->tr, ST_ERROR, "%s", e->text);
+		return 1;
+	}
 	if (p->nrec > 0 && strncmp(e->text, "prime:", 6) == 0) {
 		/* the continuation never started: no end will come */
 		p->recs[0].echoed = 1;
@@ -195,6 +203,8 @@ prompt_handle_event(prompt *p, const event *e)
 	prompt_current = p;
 	switch (e->type) {
 	case EV_GEN:
+		if (p->pick_listed)
+			pick_unlist(p);
 		if (e->text != NULL)
 			cont_text(p, e);
 		return 1;
@@ -202,7 +212,10 @@ prompt_handle_event(prompt *p, const event *e)
 		cont_end(p, e->text);
 		return 1;
 	case EV_PEEK:
-		peek_show(p, e);
+		if (e->pick)
+			pick_list(p, e);
+		else
+			peek_show(p, e);
 		return 1;
 	case EV_ERROR:
 		return cont_error(p, e);

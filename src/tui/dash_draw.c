@@ -601,6 +601,7 @@ static const char *const help_text[] = {
 	"F8 / F9             top-k fewer / more (also Alt-PgDn / Alt-PgUp)",
 	"F11 / F12           top-p down / up (also Ctrl-Down / Ctrl-Up)",
 	"Alt-S               colour text by the model's surprise",
+	"Alt-I               pick the next character (:pick); Esc leaves",
 	"Shift-PgUp / PgDn   scroll the prompt's output",
 	"Alt-Enter, \\ at end  a newline in the prime",
 	"Ctrl-L              redraw the screen",
@@ -612,7 +613,7 @@ static const char *const help_text[] = {
 	"",
 	"Type text and press Enter: the model continues it.",
 	":help lists the commands",
-	"(:temp :topk :topp :len :seed :peek :cell :save ...).",
+	"(:temp :topk :len :beam :peek :pick :cell :save ...).",
 	"",
 	"Press any key to close.",
 };

@@ -192,6 +192,8 @@ prompt_feed(prompt *p, int byte)
 	if (byte < 0)
 		return;
 	if (p->nseq == 0 && c != 0x1b) {
+		if (!p->pasting && pick_key(p, c))
+			return;
 		if (p->pasting)
 			paste_byte(p, c);
 		else
@@ -219,6 +221,10 @@ seq_timeout(prompt *p)
 		return;
 	}
 	p->nseq = 0;
+	if (n == 1 && p->pick_n > 0) {	/* Esc leaves pick mode */
+		pick_leave(p);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		feed_bytes(p, esc_abort, sizeof esc_abort);
 }

@@ -23,7 +23,7 @@ libburble_tui_a_SOURCES = \
 	src/tui/dash.c src/tui/dash.h src/tui/dash_priv.h \
 	src/tui/dash_draw.c src/tui/dash_plot.c src/tui/dash_samples.c \
 	src/tui/prompt.c src/tui/prompt.h src/tui/prompt_priv.h \
-	src/tui/feed.c src/tui/cont.c \
+	src/tui/feed.c src/tui/cont.c src/tui/pick.c \
 	src/tui/transcript.c src/tui/transcript.h \
 	src/tui/glyph.c src/tui/glyph.h \
 	src/tui/cmd.c src/tui/cmd.h \

@@ -100,7 +100,7 @@ prompt_temps(char *buf, size_t size, const sampler_config *c)
 void
 prompt_settings_line(const prompt *p, char *buf, size_t size)
 {
-	char t[160], pp[32], rate[32] = "", cell[48] = "";
+	char t[160], pp[32], rate[32] = "", cell[48] = "", beam[32] = "";
 
 	prompt_temps(t, sizeof t, &p->gen.smp);
 	prompt_setting(pp, sizeof pp, p->gen.smp.top_p);
@@ -109,8 +109,11 @@ prompt_settings_line(const prompt *p, char *buf, size_t size)
 	if (p->gen.cell_layer >= 0)
 		snprintf(cell, sizeof cell, " cell %d:%d",
 		    p->gen.cell_layer + 1, p->gen.cell_unit);
-	snprintf(buf, size, "T=%s k=%d p=%s len=%d%s%s", t, p->gen.smp.top_k,
-	    pp, p->gen.length, rate, cell);
+	if (p->gen.beam > 0)
+		snprintf(beam, sizeof beam, " beam=%d", p->gen.beam);
+	snprintf(buf, size, "T=%s k=%d p=%s len=%d%s%s%s%s", t,
+	    p->gen.smp.top_k, pp, p->gen.length, beam, rate, cell,
+	    p->pick_n > 0 ? " pick" : "");
 }
 
 static int
@@ -228,6 +231,8 @@ line_cb(char *line)
 	add_to_history(p, full);
 	if (full[0] == ':' && full[1] != ':')
 		cmd_run(p, full);
+	else if (p->pick_n > 0)
+		pick_line(p, full[0] == ':' ? full + 1 : full);
 	else if (full[0] != '\0')	/* "::x" is the prime ":x" */
 		cont_start(p, full[0] == ':' ? full + 1 : full);
 	free(full);
@@ -368,6 +373,18 @@ key_surprise(int c, int k)
 }
 
 static int
+key_pick(int c, int k)
+{
+	prompt *p = prompt_current;
+
+	if (p->pick_n > 0)
+		pick_leave(p);
+	else
+		pick_start(p, PICK_DEFAULT);
+	return 0;
+}
+
+static int
 key_out_back(int c, int k)
 {
 	prompt *p = prompt_current;
@@ -474,6 +491,7 @@ static const struct {
 	{ rl_end_of_line, "kend", { "\033[4~", "\033[8~", "\033[F", "\033OF" } },
 	{ rl_delete, "kdch1", { "\033[3~" } },
 	{ key_surprise, NULL, { "\033s", "\033S" } },
+	{ key_pick, NULL, { "\033i", "\033I" } },
 	{ key_newline, NULL, { "\033\r", "\033\n" } },
 	{ key_interrupt, NULL, { "\003" } },
 	{ key_redraw, NULL, { "\014" } },

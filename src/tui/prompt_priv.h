@@ -56,6 +56,14 @@ struct prompt {
 
 	transcript tr;		/* the output pane */
 
+	/* pick mode (:pick, Alt-I; pick.c) */
+	int pick_n;		/* choices to show; 0: off */
+	int npick;		/* choices in the list shown */
+	int pick_id[PEEK_MAX];	/* their ids */
+	int pick_listed;	/* the list is in tr, after pick_mark */
+	size_t pick_mark;
+	int pick_gen_open;	/* tr.gen_open before the list */
+
 	/* input */
 	unsigned char seq[32];	/* an escape sequence being assembled */
 	size_t nseq;
@@ -96,5 +104,23 @@ void prompt_adjust_topp(prompt *p, int dir);
 /* cont.c: continuations. cont_start(p, NULL) is :continue. */
 void cont_start(prompt *p, const char *prime);
 void cont_pop(prompt *p);
+/* A candidate character as :peek and :pick show it: blanks visible. */
+const char *cont_glyph(const prompt *p, const char *sym);
+
+/* pick.c: choosing the next character by hand. */
+#define PICK_DEFAULT 10
+void pick_start(prompt *p, int n);
+void pick_leave(prompt *p);
+/* A key typed on an empty line in pick mode: a digit chooses, Tab
+ * samples. 1 if it was taken. */
+int pick_key(prompt *p, int c);
+/* A line entered in pick mode: empty samples, "#K" chooses the K-th,
+ * other text is forced. */
+void pick_line(prompt *p, const char *line);
+/* The session's answer (EV_PEEK with pick): the list, in place of the
+ * last one. */
+void pick_list(prompt *p, const event *e);
+/* Remove the list before the chosen text is shown. */
+void pick_unlist(prompt *p);
 
 #endif

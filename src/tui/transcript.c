@@ -61,6 +61,7 @@ add_line(transcript *t)
 		memmove(t->lines, t->lines + drop,
 		    (t->nlines - drop) * sizeof *t->lines);
 		t->nlines -= drop;
+		t->dropped += drop;
 	}
 	if (t->nlines == t->caplines) {
 		t->caplines = t->caplines ? t->caplines * 2 : 64;
@@ -71,6 +72,25 @@ add_line(transcript *t)
 	memset(l, 0, sizeof *l);
 	t->dirty = 1;
 	return l;
+}
+
+size_t
+transcript_mark(const transcript *t)
+{
+	return t->dropped + t->nlines;
+}
+
+void
+transcript_cut(transcript *t, size_t mark)
+{
+	size_t keep = mark > t->dropped ? mark - t->dropped : 0;
+
+	while (t->nlines > keep) {
+		t->nlines--;
+		free(t->lines[t->nlines].cp);
+		free(t->lines[t->nlines].st);
+	}
+	t->dirty = 1;
 }
 
 void

@@ -48,6 +48,7 @@ struct transcript_line {
 typedef struct transcript {
 	struct transcript_line *lines;
 	size_t nlines, caplines;
+	size_t dropped;		/* lines dropped from the top so far */
 	int gen_open;		/* the last line takes more generated text */
 	int scroll;		/* rows scrolled back from the bottom */
 	int dirty;		/* to be drawn again */
@@ -77,6 +78,10 @@ void transcript_text(transcript *t, const char *s, int st);
 /* A whole line of its own; the generated text ends. */
 void transcript_msg(transcript *t, int st, const char *fmt, ...)
     BURBLE_PRINTF(3, 4);
+/* Where the transcript ends now, for transcript_cut. */
+size_t transcript_mark(const transcript *t);
+/* Remove the lines added since mark (those still kept). */
+void transcript_cut(transcript *t, size_t mark);
 /* Columns UTF-8 text takes in the transcript. */
 int transcript_width(const char *s);
 
