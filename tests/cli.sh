@@ -321,4 +321,32 @@ for sig in INT TERM; do
 	like "$(cat "$T/big.info")" '"step": *1[,}]' "SIG$sig during an evaluation: the checkpoint loads"
 done
 
+# --time sizes the model for the budget (plan.h): the choice and why on
+# the first line; what is given is kept; a resumed run is not resized.
+q=$top_srcdir/corpora/quillfeather.txt
+"$BURBLE" train --headless --time 2 --sample-len 0 --seed 1 \
+	-o "$T/plan.safetensors" "$q" >"$T/plan.out" 2>&1; st=$?
+ok $st "train --time 2: exit status 0"
+first=$(head -1 "$T/plan.out")
+like "$first" "^burble: sized for 2 s on this machine: 2x128, dropout 0\.[25], about .* characters \(.* epochs\) at .* k/s; the smallest size" \
+	"--time: the first line says the size chosen and why"
+like "$(sed -n 2p "$T/plan.out")" "^burble: training LSTM 2x128 " "--time: the run trains that size"
+"$BURBLE" train --headless --time 2 --hidden 48 --layers 1 --sample-len 0 \
+	-o "$T/plan2.safetensors" "$q" >"$T/plan.out" 2>&1
+like "$(head -1 "$T/plan.out")" "^burble: sized for 2 s .*: 1x48, dropout .*; the size given" \
+	"--time with --hidden and --layers: the size given, dropout planned"
+like "$(sed -n 2p "$T/plan.out")" "^burble: training LSTM 1x48 " "--time with --hidden and --layers: kept"
+"$BURBLE" train --headless --time 2 --hidden 48 --layers 1 --dropout 0.1 \
+	--sample-len 0 -o "$T/plan3.safetensors" "$q" >"$T/plan.out" 2>&1
+like "$(head -1 "$T/plan.out")" "^burble: training LSTM 1x48 " "--time with everything given: nothing planned"
+"$BURBLE" train --headless --time 2 --hidden 48 --sample-len 0 \
+	-o "$T/plan4.safetensors" "$q" >"$T/plan.out" 2>&1
+like "$(head -1 "$T/plan.out")" "^burble: sized for 2 s .*: [123]x48, " "--time with --hidden: the depth is planned"
+"$BURBLE" train --headless --time 2 --resume "$T/plan.safetensors" \
+	--sample-len 0 -o "$T/plan.safetensors" "$q" >"$T/plan.out" 2>&1
+like "$(head -1 "$T/plan.out")" "^burble: training LSTM 2x128 " "--time on a resumed run: not resized"
+"$BURBLE" train --headless --steps 3 --sample-len 0 \
+	-o "$T/plan5.safetensors" "$q" >"$T/plan.out" 2>&1
+like "$(head -1 "$T/plan.out")" "^burble: training LSTM 2x256 " "without --time: the default size"
+
 done_testing

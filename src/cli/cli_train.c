@@ -20,6 +20,7 @@
 #include "dash.h"
 #include "headless.h"
 #include "model.h"
+#include "plan.h"
 #include "sampler.h"
 #include "session.h"
 #include "sig.h"
@@ -55,7 +56,9 @@ static const char usage_train[] =
 "      --steps N            stop after N optimizer steps in all\n"
 "      --time DURATION      train this long (90, 90s, 10m, 1.5h), then\n"
 "                           evaluate, save and stop; without --epochs\n"
-"                           the time alone bounds the run\n"
+"                           the time alone bounds the run; a new run is\n"
+"                           sized for it (width, depth and dropout not\n"
+"                           given are chosen from timed steps)\n"
 "  -b, --batch B            parallel streams (32)\n"
 "      --seq T              time steps of truncated BPTT (64)\n"
 "      --lr RATE            peak learning rate (1e-2)\n"
@@ -225,11 +228,14 @@ static const struct numeric_opt {
 };
 #undef AT
 
+enum { GIVEN_HIDDEN = 1, GIVEN_LAYERS = 2, GIVEN_DROPOUT = 4 };
+
 /* What the options say beyond the session_config. */
 struct train_args {
 	session_config c;
 	int headless, no_color, have_seed;
 	int have_schedule;	/* --lr-schedule given */
+	unsigned given;		/* GIVEN_*: what --time's plan leaves alone */
 	int momentum_kind;	/* --optim, -1 if not given */
 	int have_momentum;
 	float momentum;
@@ -383,6 +389,19 @@ option_run(struct train_args *a, int opt, const char *arg)
 	return 0;
 }
 
+/* A new run with --time: plan what was not given (plan.h). */
+static unsigned
+plan_wanted(const struct train_args *a)
+{
+	unsigned size = a->given & GIVEN_HIDDEN ?
+	    (a->given & GIVEN_LAYERS ? 0 : PLAN_DEPTH) :
+	    (a->given & GIVEN_LAYERS ? PLAN_WIDTH : PLAN_SIZE);
+
+	if (a->c.time_limit <= 0 || a->c.resume != NULL)
+		return 0;
+	return size | (a->given & GIVEN_DROPOUT ? 0 : PLAN_DROPOUT);
+}
+
 /* The defaults, the options, then what follows from them. Returns -1 to
  * go on, else the exit status (help: 0, a usage error). */
 static int
@@ -409,7 +428,10 @@ parse_args(struct train_args *a, int argc, char **argv)
 			return cli_option_error(opt, argv, longopts);
 		if (r < 0)
 			return EXIT_USAGE;
+		a->given |= opt == OPT_HIDDEN ? GIVEN_HIDDEN : opt == OPT_LAYERS ?
+		    GIVEN_LAYERS : opt == OPT_DROPOUT ? GIVEN_DROPOUT : 0;
 	}
+	c->plan = plan_wanted(a);
 	if (a->momentum_kind >= 0) {
 		float lr = c->train.opt.lr;
 		optim_defaults(&c->train.opt, a->momentum_kind);
@@ -486,6 +508,9 @@ run_view(struct train_args *a)
 		free(cause);
 		return 1;
 	}
+	if ((c->plan & ~PLAN_DROPOUT) != 0 && isatty(STDERR_FILENO))
+		fprintf(stderr, "burble: sizing the model for the budget "
+		    "(a few timed steps)...\n");
 	session *s = session_create(c, &cause);
 	if (s == NULL) {
 		sig_release();

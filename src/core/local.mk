@@ -17,6 +17,7 @@ libburble_core_a_CFLAGS = $(CORE_CFLAGS)
 libburble_core_a_SOURCES = \
 	src/core/util.c src/core/util.h src/core/rng.h \
 	src/core/num.c src/core/num.h \
+	src/core/plan.c src/core/plan.h \
 	src/core/file.c src/core/file.h \
 	src/core/utf8.c src/core/utf8.h \
 	src/core/text.c src/core/text.h \

@@ -28,6 +28,7 @@
 
 #include "ckpt.h"
 #include "file.h"
+#include "plan.h"
 #include "session_int.h"
 
 /* ---- events ------------------------------------------------------------- */
@@ -338,14 +339,20 @@ session_open_model(const char *path, int threads, int precision,
 	return s;
 }
 
+/* The characters at the end of the corpus kept for validation. */
+static size_t
+val_chars(const session *s)
+{
+	return s->set.val_frac > 0 ?
+	    (size_t)((double)s->corp.n * (double)s->set.val_frac) : 0;
+}
+
 /* Split the corpus and build the batchers, shrinking B (and, for the
  * validation split, T) to fit a short text with a note. */
 static int
 setup_data(session *s, const char *name, char **cause)
 {
-	size_t n = s->corp.n;
-	size_t nval = s->set.val_frac > 0 ?
-	    (size_t)((double)n * (double)s->set.val_frac) : 0;
+	size_t n = s->corp.n, nval = val_chars(s);
 	size_t ntrain = n - nval;
 	int T = s->set.T;
 
@@ -414,6 +421,32 @@ resume_from(session *s, const session_config *c, char **cause)
 	return 0;
 }
 
+/* Width, depth and dropout for the time budget (plan.h), said in
+ * info.plan. */
+static void
+plan_for_budget(session *s, const session_config *c, model_config *mc)
+{
+	size_t n = s->corp.n, nval = val_chars(s);
+	plan_input in = { .what = c->plan, .budget = c->time_limit,
+	    .train_chars = n - nval, .base = *mc, .B = s->set.B,
+	    .T = s->set.T };
+	plan_result r;
+	double bt = (double)s->set.B * s->set.T;
+
+	if (c->overrides & OVERRIDE_EPOCHS && s->set.epochs > 0)
+		in.max_chars = (double)s->set.epochs * (double)in.train_chars;
+	if (s->set.max_steps > 0 && (in.max_chars == 0 ||
+	    (double)s->set.max_steps * bt < in.max_chars))
+		in.max_chars = (double)s->set.max_steps * bt;
+	if (n < 2)
+		return;
+	plan_model(&in, s->corp.ids, n, s->pool, &r);
+	mc->L = r.L;
+	mc->H = r.H;
+	mc->dropout = r.dropout;
+	snprintf(s->info.plan, sizeof s->info.plan, "%s", r.why);
+}
+
 /* A new model for the corpus, initialised from the seed. */
 static int
 start_fresh(session *s, const session_config *c, char **cause)
@@ -424,8 +457,11 @@ start_fresh(session *s, const session_config *c, char **cause)
 		return -1;
 	model_config mc = c->model;
 	mc.V = s->corp.voc.V;
-	if (model_config_check(&mc, cause) != 0 ||
-	    train_check_memory(&mc, s->set.B, s->set.T, cause) != 0)
+	if (model_config_check(&mc, cause) != 0)
+		return -1;
+	if (c->plan != 0 && c->time_limit > 0)
+		plan_for_budget(s, c, &mc);
+	if (train_check_memory(&mc, s->set.B, s->set.T, cause) != 0)
 		return -1;
 	s->m = model_create(&mc);
 	rng_t init;

@@ -118,6 +118,8 @@ typedef struct {
 	size_t nbatches;	/* per epoch */
 	size_t ntrain, nval;	/* characters */
 	int training;		/* 0 for a model-only (repl) session */
+	char plan[320];		/* the size chosen for the budget, and why
+				   (plan.h); "" if none was planned */
 } session_info;
 
 /* Generation settings the prompt can change while text streams. */
@@ -163,6 +165,8 @@ typedef struct {
 	int precision;		/* the samples' and the prompt's weights:
 				   MODEL_FP32 or MODEL_FP16 (model.h) */
 	int generator;		/* start the generator thread (the prompt) */
+	unsigned plan;		/* with time_limit and no resume: what to
+				   choose for the budget (PLAN_* in plan.h) */
 	/* With resume: the training settings come from the checkpoint (so the
 	 * run continues exactly), except those whose bit is set here
 	 * (OVERRIDE_* in train.h), which come from train above. */

@@ -167,6 +167,8 @@ dash_event(dash *d, event *e)
 	case EV_START:
 		d->started = 1;
 		d->dirty |= D_HEADER | D_PLOT | D_PROGRESS;
+		if (session_get_info(d->s)->plan[0] != '\0')	/* --time's size */
+			dash_set_status(d, 0, "%s", session_get_info(d->s)->plan);
 		break;
 	case EV_HISTORY:
 		take_history(d, e);

@@ -44,6 +44,8 @@ print_start(const struct view *v)
 	char n1[32];
 
 	fmt_count(n1, sizeof n1, (double)in->nparams, "");
+	if (in->plan[0] != '\0')	/* the size chosen for --time */
+		printf("burble: %s\n", in->plan);
 	printf("burble: training %s %dx%d (%s params) on %s: %zu train / %zu "
 	    "val characters, vocabulary %d, batch %d x %d, %zu steps per "
 	    "epoch, %d BLAS thread%s (%s)\n", fmt_cell(in->cell), in->L,
