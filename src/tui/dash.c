@@ -403,31 +403,6 @@ read_signals(dash *d)
 /* ---- setup ------------------------------------------------------------ */
 
 static void
-colors_init(dash *d)
-{
-	short bg = COLOR_BLACK;
-
-	d->color = !d->o->no_color && has_colors();
-	if (!d->color)
-		return;
-	if (start_color() == ERR) {
-		d->color = 0;
-		return;
-	}
-	if (use_default_colors() == OK)
-		bg = -1;
-	init_pair(C_TRAIN, COLOR_CYAN, bg);
-	init_pair(C_VAL, COLOR_YELLOW, bg);
-	init_pair(C_THIRD, COLOR_MAGENTA, bg);
-	init_pair(C_HEADER, COLOR_BLUE, COLOR_WHITE);
-	init_pair(C_BAR, COLOR_GREEN, bg);
-	init_pair(C_ERROR, COLOR_RED, bg);
-	init_pair(C_KEY, COLOR_BLACK, COLOR_CYAN);
-	init_pair(C_TITLE, COLOR_BLUE, bg);
-	init_pair(C_DIM, COLOR_WHITE, bg);
-}
-
-static void
 dash_free_data(dash *d)
 {
 	plot_series_free(&d->tr_loss);
@@ -512,7 +487,7 @@ term_enter(dash *d)
 	keypad(stdscr, FALSE);
 	intrflush(stdscr, FALSE);
 	typeahead(-1);
-	colors_init(d);
+	d->color = chart_colors_init(d->o->no_color);
 	fflush(stdout);
 	term_paste(1);
 	return 0;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <wchar.h>
 
+#include "chart.h"
 #include "dash.h"
 #include "plot.h"
 #include "prompt.h"
@@ -39,19 +40,6 @@ enum {
 	D_PROMPT = 1 << 7,
 	D_OVERLAY = 1 << 8,
 	D_ALL = 0xffff,
-};
-
-/* Colour pairs (attributes alone where there is no colour). */
-enum {
-	C_TRAIN = 1,
-	C_VAL,
-	C_THIRD,
-	C_HEADER,
-	C_BAR,
-	C_ERROR,
-	C_KEY,
-	C_TITLE,
-	C_DIM,
 };
 
 /* Plot views, cycled by F5. */
