@@ -11,25 +11,8 @@
 
 . "$(dirname "$0")/setup.sh"
 
-need_cmd tmux
-[ -x "$BURBLE" ] || skip_all "burble is not built"
-
-SOCK="burble-test-$$"
 PANE=dash
-trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM HUP
-
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cap() { tm capture-pane -p -t "$PANE" 2>/dev/null; }
-# wait_for REGEX SECONDS: until the screen matches (grep -E)
-wait_for() {
-	_end=$(($(date +%s) + $2))
-	while :; do
-		cap | grep -Eq -- "$1" && return 0
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.2
-	done
-}
+. "$(dirname "$0")/tmux.sh"
 # The step counter of the progress line ("...%  step N/M").
 step_now() { cap | sed -n 's/.*%  step \([0-9][0-9]*\).*/\1/p' | head -n 1; }
 # Braille cells (U+2801..U+28FF: bytes E2 A0..A3 xx) on screen.

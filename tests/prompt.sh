@@ -13,26 +13,9 @@
 
 . "$(dirname "$0")/setup.sh"
 
-need_cmd tmux
-[ -x "$BURBLE" ] || skip_all "burble is not built"
-
-SOCK="burble-prompt-$$"
 PANE=prompt
-trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM HUP
-
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cap() { tm capture-pane -p -t "$PANE" 2>/dev/null; }
+. "$(dirname "$0")/tmux.sh"
 keys() { tm send-keys -t "$PANE" "$@"; }
-# wait_for REGEX SECONDS: until the screen matches (grep -E)
-wait_for() {
-	_end=$(($(date +%s) + $2))
-	while :; do
-		cap | grep -Eq -- "$1" && return 0
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.1
-	done
-}
 # The prompt's input line, and the terminal cursor's column.
 input_line() { cap | grep -E '^(burble|   \.\.\.)> ' | tail -n 1; }
 cursor_x() { tm display-message -p -t "$PANE" '#{cursor_x}'; }

@@ -64,6 +64,20 @@ chart_glyph(int i)
 	return glyphs[i >= 0 && i < CHART_MAX_RUNS ? i : 0];
 }
 
+void
+chart_hline(WINDOW *w, int y, int x, int n, int utf8)
+{
+	wchar_t buf[512];
+
+	n = MIN(n, (int)NELEMS(buf) - 1);
+	if (n <= 0)
+		return;
+	for (int i = 0; i < n; i++)
+		buf[i] = utf8 ? 0x2500 : '-';
+	buf[n] = L'\0';
+	mvwaddnwstr(w, y, x, buf, n);
+}
+
 /* The x range shown and the y range of the data in it; 0 if there is
  * nothing to plot yet. */
 static int
@@ -97,7 +111,7 @@ draw_yaxis(WINDOW *w, const chart_style *st, const plot_axis *ya, int nt,
 {
 	const wchar_t axis = st->utf8 ? 0x2502 : '|';
 	const wchar_t tick = st->utf8 ? 0x2524 : '+';
-	int dots = st->utf8 ? 4 * bh : bh, lastrow = -1, row, k;
+	int dots = st->braille ? 4 * bh : bh, lastrow = -1, row, k;
 
 	for (row = 0; row < bh; row++)
 		mvwaddnwstr(w, 1 + row, lw, &axis, 1);
@@ -105,7 +119,7 @@ draw_yaxis(WINDOW *w, const chart_style *st, const plot_axis *ya, int nt,
 		double f = plot_axis_frac(ya, ticks[k]);
 		if (isnan(f))
 			continue;
-		row = (int)lround((1 - f) * (dots - 1)) / (st->utf8 ? 4 : 1);
+		row = (int)lround((1 - f) * (dots - 1)) / (st->braille ? 4 : 1);
 		if (row < 0 || row >= bh || row == lastrow)
 			continue;
 		lastrow = row;
@@ -163,7 +177,7 @@ draw_curves(WINDOW *w, const chart_style *st, const chart_curve *c, int n,
 		    (char)c[k].mark : c[k].glyph;
 	}
 	grid = xcalloc((size_t)gw * (size_t)bh, sizeof(*grid));
-	plot_render(grid, gw, bh, sp, ns, x0, x1, ya, st->utf8);
+	plot_render(grid, gw, bh, sp, ns, x0, x1, ya, st->braille);
 	for (int row = 0; row < bh; row++)
 		draw_grid_row(w, grid + row * gw, gw, 1 + row, lw + 1, c);
 	free(grid);

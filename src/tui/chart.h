@@ -13,6 +13,7 @@
 #include <curses.h>
 #include <stdint.h>
 
+#include "curves.h"
 #include "plot.h"
 
 /* Colour pairs (attributes alone where there is no colour). */
@@ -31,11 +32,14 @@ enum {
 
 /* Runs on one chart: `burble plot`'s files, or the training run and the
  * runs it is compared with (--compare). */
-#define CHART_MAX_RUNS 5
+#define CHART_MAX_RUNS (CURVE_MAX_COMPARE + 1)
 
 /* start_color and the pairs above unless no_color or the terminal has no
  * colour; returns whether colour is on. */
 int chart_colors_init(int no_color);
+
+/* A horizontal line of n columns from (y, x): U+2500, or '-'. */
+void chart_hline(WINDOW *w, int y, int x, int n, int utf8);
 
 /* The mark of run i on its validation curve (the cells that hold an
  * evaluation): U+2022 or o, then x + # %: distinct without colour. */
@@ -52,7 +56,8 @@ typedef struct {
 } chart_curve;
 
 typedef struct {
-	int utf8;		/* braille and box drawing */
+	int utf8;		/* box drawing */
+	int braille;		/* curves in braille; 0: a glyph a cell */
 	int color;
 	int log;		/* log y axis */
 	double last_n;		/* show the last last_n x units; 0: all */

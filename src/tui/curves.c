@@ -9,12 +9,31 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cell.h"
 #include "curves.h"
 #include "optim.h"
 #include "util.h"
+
+void
+curve_run_push(curve_run *r, const hist_point *h)
+{
+	if (r->nhist == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 256;
+		r->hist = xreallocarray(r->hist, r->cap, sizeof(*r->hist));
+	}
+	r->hist[r->nhist++] = *h;
+}
+
+void
+curve_run_free(curve_run *r)
+{
+	free(r->hist);
+	r->hist = NULL;
+	r->nhist = r->cap = 0;
+}
 
 double
 curve_chars_per_step(const train_settings *s)

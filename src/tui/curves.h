@@ -19,6 +19,23 @@
 #include "plot.h"
 #include "train.h"
 
+/* Runs on one plot besides the training run (train --compare), and
+ * files on one plot (burble plot). */
+#define CURVE_MAX_COMPARE 4
+
+/* A run as a plot compares it: what its checkpoint says. */
+typedef struct {
+	char name[64];		/* the file's base name */
+	model_config mc;
+	train_settings set;
+	hist_point *hist;	/* (nhist) owned */
+	size_t nhist, cap;
+} curve_run;
+
+/* Append h to r's history (the training run, as it goes). */
+void curve_run_push(curve_run *r, const hist_point *h);
+void curve_run_free(curve_run *r);
+
 /* The x axis, cycled by a key. Characters seen (step x B x T) and seconds
  * line up runs with different batch sizes or speeds honestly. */
 enum curve_xaxis { CURVE_X_STEP, CURVE_X_CHARS, CURVE_X_TIME, CURVE_NX };

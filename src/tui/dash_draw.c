@@ -216,16 +216,7 @@ add_part(const dash *d, char *buf, size_t size, const char *sep,
 void
 dash_hline(const dash *d, WINDOW *w, int y, int x, int n)
 {
-	wchar_t buf[512];
-	int i;
-
-	n = MIN(n, (int)NELEMS(buf) - 1);
-	if (n <= 0)
-		return;
-	for (i = 0; i < n; i++)
-		buf[i] = d->utf8 ? 0x2500 : '-';
-	buf[n] = L'\0';
-	mvwaddnwstr(w, y, x, buf, n);
+	chart_hline(w, y, x, n, d->utf8);
 }
 
 attr_t

@@ -131,7 +131,8 @@ dash_draw_plot(dash *d, int i)
 	const plot_rect *r = &d->lay.plot[i];
 	pane_view v;
 	chart_curve c[2];
-	chart_style st = { .utf8 = d->utf8, .color = d->color };
+	chart_style st = { .utf8 = d->utf8, .braille = d->utf8,
+	    .color = d->color };
 
 	if (w == NULL)
 		return;

@@ -20,7 +20,8 @@ libburble_tui_a_CPPFLAGS = $(TUI_CPPFLAGS)
 libburble_tui_a_CFLAGS = $(TUI_CFLAGS)
 libburble_tui_a_SOURCES = \
 	src/tui/plot.c src/tui/plot.h src/tui/curves.c src/tui/curves.h \
-	src/tui/chart.c src/tui/chart.h \
+	src/tui/chart.c src/tui/chart.h src/tui/compare.c src/tui/compare.h \
+	src/tui/plotview.c src/tui/plotview.h \
 	src/tui/dash.c src/tui/dash.h src/tui/dash_priv.h \
 	src/tui/dash_draw.c src/tui/dash_plot.c src/tui/dash_samples.c \
 	src/tui/prompt.c src/tui/prompt.h src/tui/prompt_priv.h \
