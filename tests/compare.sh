@@ -40,6 +40,22 @@ refuse "plot: five runs" 2 "^burble: at most 4 runs on one plot, got 5" \
 refuse "plot: no run" 2 "^burble: a checkpoint to plot is needed" plot
 refuse "plot: not a terminal" 1 "^burble: plot: needs a terminal" \
 	plot "$T/a.safetensors"
+refuse "train --compare: a missing file" 1 "^burble: $T/nope: no such file" \
+	train --headless --steps 5 -o "$T/x.safetensors" \
+	--compare "$T/nope" "$corpus"
+refuse "train --compare: no history" 1 \
+	"^burble: $T/w.safetensors: no training history" \
+	train --headless --steps 5 -o "$T/x.safetensors" \
+	--compare "$T/w.safetensors" "$corpus"
+refuse "train --compare: not a checkpoint" 1 "^burble: $corpus: not a safetensors" \
+	train --headless --steps 5 -o "$T/x.safetensors" \
+	--compare "$corpus" "$corpus"
+refuse "train --compare: five runs" 2 "^burble: --compare: at most 4 runs" \
+	train --headless --steps 5 -o "$T/x.safetensors" \
+	--compare "$T/a.safetensors" --compare "$T/a.safetensors" \
+	--compare "$T/a.safetensors" --compare "$T/a.safetensors" \
+	--compare "$T/a.safetensors" "$corpus"
+[ ! -e "$T/x.safetensors" ]; ok $? "train --compare refused: nothing trained"
 
 command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }
 PANE=compare
@@ -95,5 +111,27 @@ for env in "NO_COLOR=1" "TERM=vt100"; do
 	tm send-keys -t "$PANE" q
 	wait_for '^exit=0$' 5; ok $? "$env: q exits 0"
 done
+
+# train --compare: the others' curves and a legend in the dashboard's plot.
+run "$BURBLE train $corpus --hidden 32 --layers 1 --batch 8 --seq 32 \
+--steps 300 --eval-every 20 --dropout 0.3 --sample-len 0 -o $T/c.safetensors \
+--compare $T/a.safetensors --compare $T/b.safetensors"
+wait_for '^ +[•o] +c\.safetensors +dropout 0\.3$' 30
+ok $? "--compare: the legend names this run and its dropout"
+cap >"$T/dash"
+grep -Eq '^ +x +a\.safetensors +dropout 0\.1$' "$T/dash"
+ok $? "--compare: the legend names a and its dropout"
+grep -Eq '^ +\+ +b\.safetensors +dropout 0\.5$' "$T/dash"
+ok $? "--compare: the legend names b and its dropout"
+grep -q '^── loss ─' "$T/dash"; ok $? "--compare: the loss plot"
+tm send-keys -t "$PANE" M-x; wait_for '^── loss, x: chars ─' 5
+ok $? "Alt-X: x in characters (the title)"
+is "$(xlabel)" chars "Alt-X: the axis is named chars"
+tm send-keys -t "$PANE" M-e M-e; wait_for '^── loss, x: chars, smoothed 0\.9 ─' 5
+ok $? "Alt-E twice: smoothed 0.9"
+tm send-keys -t "$PANE" F1; wait_for 'Alt-X Alt-A Alt-E +plot: x axis' 5
+ok $? "the help names the keys"
+tm send-keys -t "$PANE" q F10; wait_for '^exit=0$' 30
+ok $? "--compare: F10 quits, exit 0"
 
 done_testing

@@ -114,6 +114,8 @@ typedef struct {
 	size_t nbatches;	/* per epoch */
 	size_t ntrain, nval;	/* characters */
 	int training;		/* 0 for a model-only (repl) session */
+	model_config mc;	/* training: the model's configuration ... */
+	train_settings set;	/* ... and settings (a resume's: the file's) */
 } session_info;
 
 /* Generation settings the prompt can change while text streams. */

@@ -95,15 +95,32 @@ cmp_view_update(cmp_view *v)
 }
 
 void
-cmp_view_title(const cmp_view *v, char *buf, size_t size)
+cmp_view_suffix(const cmp_view *v, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s", v->live ? "loss" : "validation loss");
+	int n = 0;
 
-	if (n >= 0 && (size_t)n < size && v->xaxis != CURVE_X_STEP)
-		n += snprintf(buf + n, size - (size_t)n, ", x: %s",
-		    curve_x_name(v->xaxis));
+	if (size > 0)
+		buf[0] = '\0';
+	if (v->xaxis != CURVE_X_STEP)
+		n = snprintf(buf, size, ", x: %s", curve_x_name(v->xaxis));
 	if (n >= 0 && (size_t)n < size && v->smooth > 0)
 		snprintf(buf + n, size - (size_t)n, ", smoothed %g", v->smooth);
+}
+
+void
+cmp_view_title(const cmp_view *v, char *buf, size_t size)
+{
+	char suffix[64];
+
+	cmp_view_suffix(v, suffix, sizeof(suffix));
+	snprintf(buf, size, "%s%s", v->live ? "loss" : "validation loss",
+	    suffix);
+}
+
+int
+cmp_view_active(const cmp_view *v)
+{
+	return v->n > 1 || v->xaxis != CURVE_X_STEP || v->smooth > 0;
 }
 
 /* The attributes of run i's curves. */

@@ -587,6 +587,8 @@ static const char *const help_text[] = {
 	"+F3                  save a checkpoint now",
 	"+F4                  sample at each temperature now",
 	"+F5                  plot: loss, accuracy, log scale, last N steps",
+	"+Alt-X Alt-A Alt-E   plot: x axis (step, chars, seconds),",
+	"+                    compared runs' training curves, smoothing",
 	"+PgUp / PgDn         samples of earlier / later epochs",
 	"F6 / F7             temperature down / up (also Alt-Down / Alt-Up)",
 	"F8 / F9             top-k fewer / more (also Alt-PgDn / Alt-PgUp)",

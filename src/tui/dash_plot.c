@@ -36,6 +36,7 @@ typedef struct {
 	const char *name;
 	const plot_series *s[2];
 	int log, percent;
+	int cmp;		/* the comparison's curves (compare.c) */
 	double last_n;
 } pane_view;
 
@@ -70,6 +71,7 @@ view_for(const dash *d, int i, pane_view *v)
 	v->log = view == VIEW_LOG;
 	if (view != VIEW_RECENT)
 		v->last_n = 0;
+	v->cmp = !v->percent && cmp_view_active(&d->cmp);
 }
 
 /* The plot's title: view, legend with the latest values, bits per char. */
@@ -90,6 +92,12 @@ view_title(dash *d, WINDOW *w, int width, const pane_view *v)
 	else
 		snprintf(buf, sizeof(buf), " %s%s ", v->name,
 		    v->log ? " (log)" : "");
+	if (v->cmp) {
+		char suffix[64];
+		size_t n = strlen(buf);
+		cmp_view_suffix(&d->cmp, suffix, sizeof(suffix));
+		snprintf(buf + n - 1, sizeof(buf) - n + 1, "%s ", suffix);
+	}
 	x = 2 + dash_put_text(d, w, 0, 2, width - 2, buf);
 	/* train */
 	wattr_set(w, series_attr(d, 0), d->color ? C_TRAIN : 0, NULL);
@@ -124,35 +132,74 @@ view_title(dash *d, WINDOW *w, int width, const pane_view *v)
 	wattr_set(w, A_NORMAL, 0, NULL);
 }
 
+/* The last last_n steps in the units of the comparison's x axis. */
+static double
+cmp_last_n(const dash *d, double last_n)
+{
+	const curve_run *r = &d->own;
+	const hist_point *h = r->nhist > 0 ? &r->hist[r->nhist - 1] : NULL;
+
+	if (last_n <= 0 || h == NULL || h->step <= 0)
+		return last_n;
+	return last_n * curve_x(h, d->cmp.xaxis,
+	    curve_chars_per_step(&r->set)) / (double)h->step;
+}
+
+/* The curves of pane view v: this run's two, or the comparison's; the
+ * rows the comparison's legend takes (0: none) in *nleg. */
+static int
+pane_curves(dash *d, const pane_view *v, int h, chart_curve *c,
+    chart_style *st, int *nleg)
+{
+	*nleg = 0;
+	if (!v->cmp) {
+		for (int k = 0; k < 2; k++) {
+			c[k].s = v->s[k];
+			c[k].attr = series_attr(d, k);
+			c[k].mark = k == 1 ? chart_mark(0, d->utf8) : 0;
+			c[k].glyph = chart_glyph(0);
+		}
+		return 2;
+	}
+	/* Without colour the runs are told apart by their glyphs. */
+	st->braille = d->utf8 && (d->color || d->cmp.n == 1);
+	st->xname = curve_x_name(d->cmp.xaxis);
+	st->last_n = cmp_last_n(d, v->last_n);
+	if (d->cmp.n > 1 && h - d->cmp.n >= 6)
+		*nleg = d->cmp.n;
+	cmp_view_update(&d->cmp);
+	return cmp_view_curves(&d->cmp, c, st->braille, d->color);
+}
+
 void
 dash_draw_plot(dash *d, int i)
 {
 	WINDOW *w = d->w_plot[i];
 	const plot_rect *r = &d->lay.plot[i];
 	pane_view v;
-	chart_curve c[2];
+	chart_curve c[2 * CHART_MAX_RUNS];
 	chart_style st = { .utf8 = d->utf8, .braille = d->utf8,
 	    .color = d->color };
+	int n, nleg, h;
 
 	if (w == NULL)
 		return;
 	werase(w);
 	view_for(d, i, &v);
 	view_title(d, w, r->w, &v);
-	for (int k = 0; k < 2; k++) {
-		c[k].s = v.s[k];
-		c[k].attr = series_attr(d, k);
-		c[k].mark = k == 1 ? chart_mark(0, d->utf8) : 0;
-		c[k].glyph = chart_glyph(0);
-	}
 	st.log = v.log;
 	st.last_n = v.last_n;
-	if (r->h > 2 && !chart_draw(w, r->h, r->w, c, 2, &st)) {
+	n = pane_curves(d, &v, r->h, c, &st, &nleg);
+	h = r->h - nleg;
+	if (h > 2 && !chart_draw(w, h, r->w, c, n, &st)) {
 		wattr_set(w, A_DIM, d->color ? C_DIM : 0, NULL);
-		dash_put_text(d, w, 1 + (r->h - 2) / 2, 2, r->w - 4,
+		dash_put_text(d, w, 1 + (h - 2) / 2, 2, r->w - 4,
 		    d->training ? "waiting for the first report..." :
 		    "no training");
 		wattr_set(w, A_NORMAL, 0, NULL);
 	}
+	if (nleg > 0)
+		cmp_view_legend(&d->cmp, w, h, 1, r->w - 2, st.braille,
+		    d->color);
 	wnoutrefresh(w);
 }

@@ -15,6 +15,7 @@
 #include <wchar.h>
 
 #include "chart.h"
+#include "compare.h"
 #include "dash.h"
 #include "plot.h"
 #include "prompt.h"
@@ -75,6 +76,8 @@ typedef struct dash {
 	float last_loss, last_acc;	/* train, latest report */
 	float val_loss, val_acc;	/* latest evaluation */
 	int view;
+	curve_run own;		/* this run's history, for cmp */
+	cmp_view cmp;		/* own and --compare's runs; x axis, smoothing */
 
 	/* state */
 	int started, paused, pause_want, done, quitting;

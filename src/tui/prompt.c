@@ -348,6 +348,9 @@ static int key_plot(int c, int k) { return key_act(PA_PLOT); }
 static int key_quit(int c, int k) { return key_act(PA_QUIT); }
 static int key_scroll_up(int c, int k) { return key_act(PA_SCROLL_UP); }
 static int key_scroll_down(int c, int k) { return key_act(PA_SCROLL_DOWN); }
+static int key_xaxis(int c, int k) { return key_act(PA_XAXIS); }
+static int key_curves(int c, int k) { return key_act(PA_CURVES); }
+static int key_smooth(int c, int k) { return key_act(PA_SMOOTH); }
 
 static int
 key_redraw(int c, int k)
@@ -474,6 +477,9 @@ static const struct {
 	{ rl_end_of_line, "kend", { "\033[4~", "\033[8~", "\033[F", "\033OF" } },
 	{ rl_delete, "kdch1", { "\033[3~" } },
 	{ key_surprise, NULL, { "\033s", "\033S" } },
+	{ key_xaxis, NULL, { "\033x", "\033X" } },
+	{ key_curves, NULL, { "\033a", "\033A" } },
+	{ key_smooth, NULL, { "\033e", "\033E" } },
 	{ key_newline, NULL, { "\033\r", "\033\n" } },
 	{ key_interrupt, NULL, { "\003" } },
 	{ key_redraw, NULL, { "\014" } },
