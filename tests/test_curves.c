@@ -55,14 +55,20 @@ test_ema(void)
 {
 	float y[5] = { 4, 2, NAN, 1, INFINITY }, out[5];
 
-	curve_ema(out, y, 5, 0.9);
+	const double w = 0.9;
+	double l1 = (1 - w) * 4, l2 = l1 * w + (1 - w) * 2;
+	double l3 = l2 * w + (1 - w) * 1;
+
+	curve_ema(out, y, 5, w);
 	ok(out[0] == 4, "debiased: the first point is itself (%g)", out[0]);
 	/* (0.9 * 0.4 + 0.1 * 2) / (1 - 0.81) = 0.56 / 0.19 */
-	ok(near(out[1], 0.56 / 0.19), "the second: %g", out[1]);
+	ok(out[1] == (float)(l2 / (1 - w * w)) && near(out[1], 0.56 / 0.19),
+	    "the second: %.9g", out[1]);
 	ok(isnan(out[2]), "NaN in, NaN out");
 	/* the NaN leaves the average: the third finite point has k = 3 */
-	ok(near(out[3], (0.9 * 0.56 + 0.1 * 1) / (1 - 0.729)),
-	    "after a NaN the average goes on: %g", out[3]);
+	ok(out[3] == (float)(l3 / (1 - w * w * w)) &&
+	    near(out[3], (0.9 * 0.56 + 0.1 * 1) / (1 - 0.729)),
+	    "after a NaN the average goes on: %.9g", out[3]);
 	ok(isnan(out[4]), "infinity: NaN out");
 
 	curve_ema(out, y, 2, 0);

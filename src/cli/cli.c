@@ -319,6 +319,9 @@ cli_load_run(const char *path, curve_run *r)
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", base != NULL && base[1] ?
 	    base + 1 : path);
+	for (char *p = r->name; *p != '\0'; p++)	/* never a control */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	r->mc = c.m->cfg;
 	r->set = c.settings;
 	r->hist = c.prog.hist;		/* taken over */
