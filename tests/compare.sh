@@ -89,7 +89,9 @@ tm send-keys -t "$PANE" x; wait_for ' step$' 5
 is "$(xlabel)" step "x a third time: steps again"
 tm send-keys -t "$PANE" e e; wait_for 'smoothed 0\.9 ─' 5
 ok $? "e twice: the title says smoothed 0.9"
-tm send-keys -t "$PANE" a; sleep 0.3
+tm send-keys -t "$PANE" a
+wait_for '^── validation loss \(training dimmed\), smoothed 0\.9 ─' 5
+ok $? "a: the training curves too, the title says so"
 tm send-keys -t "$PANE" q
 wait_for '^exit=0$' 5; ok $? "q: burble exits 0"
 wait_for '^\$ *$' 5; ok $? "q: the shell prompt is back"

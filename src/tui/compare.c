@@ -113,8 +113,8 @@ cmp_view_title(const cmp_view *v, char *buf, size_t size)
 	char suffix[64];
 
 	cmp_view_suffix(v, suffix, sizeof(suffix));
-	snprintf(buf, size, "%s%s", v->live ? "loss" : "validation loss",
-	    suffix);
+	snprintf(buf, size, "%s%s", v->live ? "loss" : v->all ?
+	    "validation loss (training dimmed)" : "validation loss", suffix);
 }
 
 int

@@ -45,7 +45,8 @@ int cmp_view_key(cmp_view *v, int key);
 /* The series again from the histories, if stale (a key, a new point). */
 void cmp_view_update(cmp_view *v);
 /* "validation loss, x: chars, smoothed 0.9" without the parts at their
- * defaults: "validation loss"; the suffix alone: ", x: chars, ...". */
+ * defaults: "validation loss" ("... (training dimmed)" with the training
+ * curves; "loss" live); the suffix alone: ", x: chars, ...". */
 void cmp_view_title(const cmp_view *v, char *buf, size_t size);
 void cmp_view_suffix(const cmp_view *v, char *buf, size_t size);
 /* Anything to compare, or a view other than the plain one (x in steps, no
