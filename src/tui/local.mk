@@ -6,7 +6,9 @@
 # plot's arithmetic; prompt.c readline and the input line, feed.c keyboard
 # bytes to readline, cont.c continuations, transcript.c the output pane;
 # cmd.c the pure command table, cmd_exec.c what each command does; glyph.c,
-# fmt.c, sig.c small helpers both views use.
+# fmt.c, sig.c small helpers both views use. chart.c draws a chart (the
+# dashboard's plots, burble plot's), compare.c the runs compared on it with
+# their keys and legend, curves.c their arithmetic; plotview.c burble plot.
 #
 # Copyright (C) 2026 The burble developers
 # SPDX-License-Identifier: GPL-3.0-or-later
