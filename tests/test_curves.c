@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "compare.h"
 #include "curves.h"
 #include "tap.h"
 
@@ -147,6 +148,51 @@ test_diff(void)
 	    "the vocabulary is not a setting");
 }
 
+/* The comparison's keys, title, curves and legends (no terminal). */
+static void
+test_view(void)
+{
+	hist_point h[2] = {
+		{ .step = 10, .elapsed = 1, .train_loss = 4, .val_loss = NAN },
+		{ .step = 20, .elapsed = 3, .train_loss = 2, .val_loss = 3 },
+	};
+	curve_run a = { .name = "a.safetensors", .hist = h, .nhist = 2 };
+	curve_run b = a;
+	curve_run *runs[2] = { &a, &b };
+	chart_curve c[2 * CHART_MAX_RUNS];
+	cmp_view v;
+	char t[128];
+
+	train_settings_default(&a.set);
+	a.mc.cell = CELL_LSTM;
+	a.mc.H = 64;
+	b = a;
+	snprintf(b.name, sizeof(b.name), "b.safetensors");
+	b.mc.H = 128;
+	cmp_view_init(&v, runs, 2, 0);
+	ok(strcmp(v.legend[0], "a.safetensors  hidden 64") == 0 &&
+	    strcmp(v.legend[1], "b.safetensors  hidden 128") == 0,
+	    "legends: '%s', '%s'", v.legend[0], v.legend[1]);
+	cmp_view_title(&v, t, sizeof(t));
+	ok(strcmp(t, "validation loss") == 0, "title: '%s'", t);
+	ok(cmp_view_curves(&v, c, 1, 0) == 2 && c[1].s == &v.val[0],
+	    "two validation curves, the first run's on top");
+	ok(cmp_view_key(&v, CMP_KEY_XAXIS) && cmp_view_key(&v, CMP_KEY_SMOOTH) &&
+	    cmp_view_key(&v, CMP_KEY_SMOOTH) && cmp_view_key(&v, CMP_KEY_ALL) &&
+	    !cmp_view_key(&v, 'q'), "x, e, e, a are the view's keys, q not");
+	cmp_view_title(&v, t, sizeof(t));
+	ok(strcmp(t, "validation loss (training dimmed), x: chars, "
+	    "smoothed 0.9") == 0, "title: '%s'", t);
+	ok(cmp_view_curves(&v, c, 1, 0) == 4 && c[0].s == &v.train[0],
+	    "a: the training curves too, under the validation curves");
+	cmp_view_update(&v);
+	double cps = curve_chars_per_step(&a.set);
+	ok(v.val[0].npts == 1 && v.val[0].pts[0].x == 20 * cps &&
+	    v.train[1].npts == 2 && v.train[1].pts[0].y == 4,
+	    "the series follow the x axis and the smoothing");
+	cmp_view_free(&v);
+}
+
 int
 main(void)
 {
@@ -155,5 +201,6 @@ main(void)
 	test_ema();
 	test_series();
 	test_diff();
+	test_view();
 	return tap_done();
 }
