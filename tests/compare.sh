@@ -61,14 +61,10 @@ command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }
 PANE=compare
 . "$(dirname "$0")/tmux.sh"
 run() {   # run COMMAND: from the pane's shell, then "exit=N"
-	tm send-keys -t "$PANE" -l "clear; $1; echo exit=\$?"
-	tm send-keys -t "$PANE" Enter
+	keys -l "clear; $1; echo exit=\$?"
+	keys Enter
 }
-tm new-session -d -s "$PANE" -x 100 -y 30 \
-    "env PS1='$ ' ENV= LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=screen sh" ||
-	skip_all "tmux cannot start a session"
-tm set-option -t "$PANE" -g status off >/dev/null 2>&1
-sleep 0.3
+start_shell 100 30
 
 run "$BURBLE plot $T/a.safetensors $T/b.safetensors"
 wait_for '^── validation loss ─' 10; ok $? "plot: the title"
@@ -80,19 +76,19 @@ ok $? "plot: the legend names b and its dropout"
 like "$(grep -E '┤' "$T/screen" | head -1)" '^ *[0-9.]+┤' "plot: a y axis"
 xlabel() { cap | grep -E ' (step|chars|seconds)$' | awk '{ print $NF }'; }
 is "$(xlabel)" step "plot: x in steps"
-tm send-keys -t "$PANE" x; wait_for ' chars$' 5
+keys x; wait_for ' chars$' 5
 is "$(xlabel)" chars "x: characters seen"
 wait_for '^── validation loss, x: chars ─' 5; ok $? "x: the title says so"
-tm send-keys -t "$PANE" x; wait_for ' seconds$' 5
+keys x; wait_for ' seconds$' 5
 is "$(xlabel)" seconds "x again: seconds"
-tm send-keys -t "$PANE" x; wait_for ' step$' 5
+keys x; wait_for ' step$' 5
 is "$(xlabel)" step "x a third time: steps again"
-tm send-keys -t "$PANE" e e; wait_for 'smoothed 0\.9 ─' 5
+keys e e; wait_for 'smoothed 0\.9 ─' 5
 ok $? "e twice: the title says smoothed 0.9"
-tm send-keys -t "$PANE" a
+keys a
 wait_for '^── validation loss \(training dimmed\), smoothed 0\.9 ─' 5
 ok $? "a: the training curves too, the title says so"
-tm send-keys -t "$PANE" q
+keys q
 wait_for '^exit=0$' 5; ok $? "q: burble exits 0"
 wait_for '^\$ *$' 5; ok $? "q: the shell prompt is back"
 is "$(tm display-message -p -t "$PANE" '#{alternate_on}')" 0 \
@@ -110,7 +106,7 @@ for env in "NO_COLOR=1" "TERM=vt100"; do
 	grep -Eq '(┤|│).*x' "$T/mono"; ok $? "$env: b's curve is drawn in x"
 	! LC_ALL=C grep -q "$(printf '\342')[$(printf '\240\241\242\243')]" "$T/mono"
 	ok $? "$env: no braille"
-	tm send-keys -t "$PANE" q
+	keys q
 	wait_for '^exit=0$' 5; ok $? "$env: q exits 0"
 done
 
@@ -126,14 +122,14 @@ ok $? "--compare: the legend names a and its dropout"
 grep -Eq '^ +\+ +b\.safetensors +dropout 0\.5$' "$T/dash"
 ok $? "--compare: the legend names b and its dropout"
 grep -q '^── loss ─' "$T/dash"; ok $? "--compare: the loss plot"
-tm send-keys -t "$PANE" M-x; wait_for '^── loss, x: chars ─' 5
+keys M-x; wait_for '^── loss, x: chars ─' 5
 ok $? "Alt-X: x in characters (the title)"
 is "$(xlabel)" chars "Alt-X: the axis is named chars"
-tm send-keys -t "$PANE" M-e M-e; wait_for '^── loss, x: chars, smoothed 0\.9 ─' 5
+keys M-e M-e; wait_for '^── loss, x: chars, smoothed 0\.9 ─' 5
 ok $? "Alt-E twice: smoothed 0.9"
-tm send-keys -t "$PANE" F1; wait_for 'Alt-X Alt-A Alt-E +plot: x axis' 5
+keys F1; wait_for 'Alt-X Alt-A Alt-E +plot: x axis' 5
 ok $? "the help names the keys"
-tm send-keys -t "$PANE" q F10; wait_for '^exit=0$' 30
+keys q F10; wait_for '^exit=0$' 30
 ok $? "--compare: F10 quits, exit 0"
 
 done_testing

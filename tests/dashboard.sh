@@ -19,7 +19,6 @@ step_now() { cap | sed -n 's/.*%  step \([0-9][0-9]*\).*/\1/p' | head -n 1; }
 has_braille() {
 	cap | LC_ALL=C grep -q "$(printf '\342')[$(printf '\240\241\242\243')]"
 }
-show() { cap | sed 's/^/# /'; }
 # restored WHAT: after burble has exited, the terminal is as it was: the
 # normal screen (not curses' alternate one), and bracketed paste off (a
 # paste reaches cat as plain text, without ESC [ 200 ~ around it).
@@ -47,11 +46,7 @@ run_burble() {
 CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 150"
 
-tm new-session -d -s "$PANE" -x 100 -y 32 \
-    "env PS1='$ ' ENV= LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=screen sh" ||
-	skip_all "tmux cannot start a session"
-tm set-option -t "$PANE" -g status off >/dev/null 2>&1
-sleep 0.3
+start_shell 100 32
 run_burble "" "$T/m.safetensors"
 
 wait_for 'burble .*quillfeather\.txt.*LSTM 1.64' 30

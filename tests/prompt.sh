@@ -15,13 +15,11 @@
 
 PANE=prompt
 . "$(dirname "$0")/tmux.sh"
-keys() { tm send-keys -t "$PANE" "$@"; }
 # The prompt's input line, and the terminal cursor's column.
 input_line() { cap | grep -E '^(burble|   \.\.\.)> ' | tail -n 1; }
 cursor_x() { tm display-message -p -t "$PANE" '#{cursor_x}'; }
 # The output pane: the rows between the prompt title and the input line.
 out_pane() { cap | sed -n '/^── prompt /,/^burble> /p' | sed '1d;$d'; }
-show() { cap | sed 's/^/# /'; }
 # The temperature shown beside the prompt ("0.8").
 temp_now() { input_line | sed -n 's/.* T=\([0-9.]*\) .*/\1/p'; }
 # T + 0.1 as the prompt shows it ("0.35" -> "0.45", "0.3" -> "0.4").
@@ -31,11 +29,7 @@ CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 100"
 ENVS="XDG_STATE_HOME=$T/state INPUTRC=/dev/null"
 
-tm new-session -d -s "$PANE" -x 110 -y 64 \
-    "env PS1='$ ' ENV= LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=screen sh" ||
-	skip_all "tmux cannot start a session"
-tm set-option -t "$PANE" -g status off >/dev/null 2>&1
-sleep 0.3
+start_shell 110 64
 keys "$ENVS $BURBLE train $CORPUS $ARGS --epochs 200" \
     " -o $T/m.safetensors; echo exit=\$?" Enter
 

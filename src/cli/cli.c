@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "curves.h"
 #include "kernels.h"
 #include "model.h"
 

@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "ckpt.h"
-#include "curves.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -83,7 +82,8 @@ int cli_load_model(const char *path, ckpt *c);
 /* Load the history and settings of the checkpoint at path into r (for
  * `burble plot` and --compare): 0, or 1 (said why: missing, not a
  * checkpoint, no history). cli_load_runs loads n of them, all or none. */
-int cli_load_run(const char *path, curve_run *r);
-int cli_load_runs(char *const *paths, int n, curve_run *runs);
+struct curve_run;
+int cli_load_run(const char *path, struct curve_run *r);
+int cli_load_runs(char *const *paths, int n, struct curve_run *runs);
 
 #endif

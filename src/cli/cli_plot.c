@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "curves.h"
 #include "plotview.h"
 
 #define PLOT_MAX_FILES CURVE_MAX_COMPARE

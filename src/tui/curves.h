@@ -24,7 +24,7 @@
 #define CURVE_MAX_COMPARE 4
 
 /* A run as a plot compares it: what its checkpoint says. */
-typedef struct {
+typedef struct curve_run {
 	char name[64];		/* the file's base name */
 	model_config mc;
 	train_settings set;
