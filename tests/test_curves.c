@@ -112,6 +112,13 @@ test_series(void)
 	    s.pts[1].y);
 	ok(near(s.pts[2].y, (0.9 * 0.56 + 0.1 * 1) / (1 - 0.729)),
 	    "smoothed: a NaN between leaves the average");
+	h[1].val_acc = 0.25f;
+	h[3].train_acc = 0.5f;
+	curve_series(&s, h, 4, CURVE_VAL_ACC, CURVE_X_STEP, 1, 0);
+	ok(s.npts == 2 && s.pts[0].y == 25 && s.pts[1].y == 0,
+	    "validation accuracy in percent, at the evaluations");
+	curve_series(&s, h, 4, CURVE_TRAIN_ACC, CURVE_X_STEP, 1, 0);
+	ok(s.npts == 4 && s.pts[3].y == 50, "training accuracy in percent");
 	curve_series(&s, h, 0, CURVE_TRAIN_LOSS, CURVE_X_STEP, 1, 0);
 	ok(s.npts == 0, "no history: an empty series");
 	plot_series_free(&s);
@@ -185,7 +192,7 @@ test_view(void)
 	    "smoothed 0.9") == 0, "title: '%s'", t);
 	ok(cmp_view_curves(&v, c, 1, 0) == 4 && c[0].s == &v.train[0],
 	    "a: the training curves too, under the validation curves");
-	cmp_view_update(&v);
+	cmp_view_update(&v, 0);
 	double cps = curve_chars_per_step(&a.set);
 	ok(v.val[0].npts == 1 && v.val[0].pts[0].x == 20 * cps &&
 	    v.train[1].npts == 2 && v.train[1].pts[0].y == 4,

@@ -209,7 +209,7 @@ draw_xaxis(WINDOW *w, const chart_style *st, double x0, double x1, int lw,
 		    (gw - 1)) - len / 2;
 		if (col < lastx)
 			col = lastx;
-		if (col + len > lw + 1 + gw - nl - 1)
+		if (col + len + 2 > lw + 1 + gw - nl)	/* the name's room */
 			continue;
 		mvwaddstr(w, h - 1, col, lab);
 		lastx = col + len + 2;

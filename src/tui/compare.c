@@ -79,18 +79,20 @@ cmp_view_key(cmp_view *v, int key)
 }
 
 void
-cmp_view_update(cmp_view *v)
+cmp_view_update(cmp_view *v, int acc)
 {
-	if (!v->stale)
+	if (!v->stale && v->acc == acc)
 		return;
 	for (int i = 0; i < v->n; i++) {
 		const curve_run *r = v->run[i];
 		double cps = curve_chars_per_step(&r->set);
-		curve_series(&v->val[i], r->hist, r->nhist, CURVE_VAL_LOSS,
-		    v->xaxis, cps, 0);
-		curve_series(&v->train[i], r->hist, r->nhist, CURVE_TRAIN_LOSS,
-		    v->xaxis, cps, v->smooth);
+		curve_series(&v->val[i], r->hist, r->nhist, acc ?
+		    CURVE_VAL_ACC : CURVE_VAL_LOSS, v->xaxis, cps, 0);
+		curve_series(&v->train[i], r->hist, r->nhist, acc ?
+		    CURVE_TRAIN_ACC : CURVE_TRAIN_LOSS, v->xaxis, cps,
+		    v->smooth);
 	}
+	v->acc = acc;
 	v->stale = 0;
 }
 

@@ -31,6 +31,7 @@ typedef struct {
 	int all;		/* the training curves of every run */
 	double smooth;		/* of the training curves; 0: off */
 	int stale;		/* the series must be built again */
+	int acc;		/* they show accuracy, not loss */
 	plot_series val[CHART_MAX_RUNS], train[CHART_MAX_RUNS];
 	char legend[CHART_MAX_RUNS][160];
 } cmp_view;
@@ -42,8 +43,9 @@ void cmp_view_init(cmp_view *v, curve_run *const *runs, int n, int live);
 void cmp_view_free(cmp_view *v);
 /* One of the keys above: 1 (the view changed), else 0. */
 int cmp_view_key(cmp_view *v, int key);
-/* The series again from the histories, if stale (a key, a new point). */
-void cmp_view_update(cmp_view *v);
+/* The series of the loss (acc 0) or the accuracy in percent (acc 1) from
+ * the histories, unless built already (stale: a key, a new point). */
+void cmp_view_update(cmp_view *v, int acc);
 /* "validation loss, x: chars, smoothed 0.9" without the parts at their
  * defaults: "validation loss" ("... (training dimmed)" with the training
  * curves; "loss" live); the suffix alone: ", x: chars, ...". */

@@ -100,7 +100,13 @@ curve_ema(float *out, const float *y, size_t n, double w)
 static float
 metric_of(const hist_point *h, int metric)
 {
-	return metric == CURVE_VAL_LOSS ? h->val_loss : h->train_loss;
+	switch (metric) {
+	case CURVE_VAL_LOSS: return h->val_loss;
+	case CURVE_TRAIN_ACC: return h->train_acc * 100;
+	case CURVE_VAL_ACC:	/* only where there was an evaluation */
+		return isnan(h->val_loss) ? NAN : h->val_acc * 100;
+	default: return h->train_loss;
+	}
 }
 
 void

@@ -40,8 +40,10 @@ void curve_run_free(curve_run *r);
  * line up runs with different batch sizes or speeds honestly. */
 enum curve_xaxis { CURVE_X_STEP, CURVE_X_CHARS, CURVE_X_TIME, CURVE_NX };
 
-/* The metric a series shows. */
-enum curve_metric { CURVE_TRAIN_LOSS, CURVE_VAL_LOSS };
+/* The metric a series shows; accuracies in percent, as the dashboard
+ * plots them. */
+enum curve_metric { CURVE_TRAIN_LOSS, CURVE_VAL_LOSS, CURVE_TRAIN_ACC,
+    CURVE_VAL_ACC };
 
 /* Characters one optimizer step reads: B x T. */
 double curve_chars_per_step(const train_settings *s);

@@ -71,7 +71,7 @@ view_for(const dash *d, int i, pane_view *v)
 	v->log = view == VIEW_LOG;
 	if (view != VIEW_RECENT)
 		v->last_n = 0;
-	v->cmp = !v->percent && cmp_view_active(&d->cmp);
+	v->cmp = cmp_view_active(&d->cmp);
 }
 
 /* The plot's title: view, legend with the latest values, bits per char. */
@@ -165,9 +165,9 @@ pane_curves(dash *d, const pane_view *v, int h, chart_curve *c,
 	st->braille = d->utf8 && (d->color || d->cmp.n == 1);
 	st->xname = curve_x_name(d->cmp.xaxis);
 	st->last_n = cmp_last_n(d, v->last_n);
-	if (d->cmp.n > 1 && h - d->cmp.n >= 6)
+	if (d->cmp.n > 1 && h - d->cmp.n >= 6 && !v->percent)
 		*nleg = d->cmp.n;
-	cmp_view_update(&d->cmp);
+	cmp_view_update(&d->cmp, v->percent);
 	return cmp_view_curves(&d->cmp, c, st->braille, d->color);
 }
 

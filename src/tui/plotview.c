@@ -87,7 +87,7 @@ plotview_draw(plotview *p)
 		return;
 	}
 	draw_title(p, cols);
-	cmp_view_update(&p->v);
+	cmp_view_update(&p->v, 0);
 	n = cmp_view_curves(&p->v, c, braille, p->color);
 	st.xname = curve_x_name(p->v.xaxis);
 	if (!chart_draw(stdscr, h, cols, c, n, &st))
