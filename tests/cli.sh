@@ -11,7 +11,7 @@ corpus=$top_srcdir/corpora/quillfeather.txt
 like "$(cat "$T/out")" "^Usage: burble COMMAND" "--help shows the usage"
 "$BURBLE" --version >"$T/out" 2>&1; ok $? "--version exits 0"
 like "$(head -1 "$T/out")" "^burble [0-9]+\.[0-9]+" "--version names the version"
-for cmd in train sample repl eval info bench; do
+for cmd in train sample repl eval info plot bench; do
 	"$BURBLE" $cmd --help >"$T/out" 2>&1; ok $? "$cmd --help exits 0"
 done
 

@@ -11,32 +11,14 @@
 
 . "$(dirname "$0")/setup.sh"
 
-need_cmd tmux
-[ -x "$BURBLE" ] || skip_all "burble is not built"
-
-SOCK="burble-test-$$"
 PANE=dash
-trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM HUP
-
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cap() { tm capture-pane -p -t "$PANE" 2>/dev/null; }
-# wait_for REGEX SECONDS: until the screen matches (grep -E)
-wait_for() {
-	_end=$(($(date +%s) + $2))
-	while :; do
-		cap | grep -Eq -- "$1" && return 0
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.2
-	done
-}
+. "$(dirname "$0")/tmux.sh"
 # The step counter of the progress line ("...%  step N/M").
 step_now() { cap | sed -n 's/.*%  step \([0-9][0-9]*\).*/\1/p' | head -n 1; }
 # Braille cells (U+2801..U+28FF: bytes E2 A0..A3 xx) on screen.
 has_braille() {
 	cap | LC_ALL=C grep -q "$(printf '\342')[$(printf '\240\241\242\243')]"
 }
-show() { cap | sed 's/^/# /'; }
 # restored WHAT: after burble has exited, the terminal is as it was: the
 # normal screen (not curses' alternate one), and bracketed paste off (a
 # paste reaches cat as plain text, without ESC [ 200 ~ around it).
@@ -64,11 +46,7 @@ run_burble() {
 CORPUS="$CORPORA/quillfeather.txt"
 ARGS="--hidden 64 --layers 1 --batch 16 --seq 50 --sample-len 150"
 
-tm new-session -d -s "$PANE" -x 100 -y 32 \
-    "env PS1='$ ' ENV= LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=screen sh" ||
-	skip_all "tmux cannot start a session"
-tm set-option -t "$PANE" -g status off >/dev/null 2>&1
-sleep 0.3
+start_shell 100 32
 run_burble "" "$T/m.safetensors"
 
 wait_for 'burble .*quillfeather\.txt.*LSTM 1.64' 30

@@ -66,7 +66,7 @@ check_help() { # check_help NAME [CMD]
 }
 
 check_help burble
-for cmd in train sample repl eval info bench; do
+for cmd in train sample repl eval info plot bench; do
 	check_help "$cmd" "$cmd"
 done
 

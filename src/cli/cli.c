@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "curves.h"
 #include "kernels.h"
 #include "model.h"
 
@@ -325,6 +326,50 @@ cli_load_model(const char *path, ckpt *c)
 		cli_error("%s", cause);
 		free(cause);
 		return 1;
+	}
+	return 0;
+}
+
+int
+cli_load_run(const char *path, curve_run *r)
+{
+	const char *base = strrchr(path, '/');
+	ckpt c;
+	int st;
+
+	if ((st = cli_load_model(path, &c)) != 0)
+		return st;
+	if (!c.has_train || c.prog.nhist == 0) {
+		ckpt_free(&c);
+		return cli_error("%s: no training history to plot (a "
+		    "weights-only file)", path);
+	}
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", base != NULL && base[1] ?
+	    base + 1 : path);
+	for (char *p = r->name; *p != '\0'; p++)	/* never a control */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	r->mc = c.m->cfg;
+	r->set = c.settings;
+	r->hist = c.prog.hist;		/* taken over */
+	r->nhist = r->cap = c.prog.nhist;
+	c.prog.hist = NULL;
+	c.prog.nhist = c.prog.cap = 0;
+	ckpt_free(&c);
+	return 0;
+}
+
+int
+cli_load_runs(char *const *paths, int n, curve_run *runs)
+{
+	for (int i = 0; i < n; i++) {
+		int st = cli_load_run(paths[i], &runs[i]);
+		if (st != 0) {
+			while (i-- > 0)
+				curve_run_free(&runs[i]);
+			return st;
+		}
 	}
 	return 0;
 }

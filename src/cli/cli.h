@@ -23,6 +23,7 @@ int cli_repl(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_plot(int argc, char **argv);
 
 /* The command being parsed ("train", ...) for "Try 'burble CMD --help'". */
 extern const char *cli_command;
@@ -85,5 +86,11 @@ char *cli_history_path(void);
 /* Load the model of -m path into c: 0, EXIT_USAGE without a path, 1 (said
  * why) when it cannot be loaded. */
 int cli_load_model(const char *path, ckpt *c);
+/* Load the history and settings of the checkpoint at path into r (for
+ * `burble plot` and --compare): 0, or 1 (said why: missing, not a
+ * checkpoint, no history). cli_load_runs loads n of them, all or none. */
+struct curve_run;
+int cli_load_run(const char *path, struct curve_run *r);
+int cli_load_runs(char *const *paths, int n, struct curve_run *runs);
 
 #endif

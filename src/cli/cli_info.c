@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "curves.h"
 #include "escape.h"
 #include "fmt.h"
 #include "model.h"
@@ -24,12 +25,18 @@ static const char usage_info[] =
 "settings and history of a model file.\n"
 "\n"
 "      --json               one JSON object\n"
+"      --history            the training history as a table: step, epoch,\n"
+"                           characters seen, seconds, learning rate, train\n"
+"                           and validation loss and accuracy\n"
+"      --csv                the history as CSV with a header line\n"
 "  -h, --help               show this help and exit\n";
 
-enum { OPT_JSON = 2000 };
+enum { OPT_JSON = 2000, OPT_HISTORY, OPT_CSV };
 
 static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "history", no_argument, NULL, OPT_HISTORY },
+	{ "csv", no_argument, NULL, OPT_CSV },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -269,25 +276,95 @@ info_text(const char *path, const ckpt *c)
 	print_training(c);
 }
 
+/* A metric for the history table: "-" where there is none. */
+static void
+put_metric(int width, float v)
+{
+	if (isfinite(v))
+		printf(" %*.4f", width, (double)v);
+	else
+		printf(" %*s", width, "-");
+}
+
+/* A metric for CSV: an empty field where there is none. */
+static void
+put_csv(float v)
+{
+	if (isfinite(v))
+		printf(",%.6g", (double)v);
+	else
+		fputs(",", stdout);
+}
+
+/* Every point of the history, one row each: the reports (validation
+ * empty) and the evaluations. */
+static int
+info_history(const char *path, const ckpt *c, int csv)
+{
+	static const char header[] = "step,epoch,chars,seconds,lr,"
+	    "train_loss,train_acc,val_loss,val_acc";
+	double cps = curve_chars_per_step(&c->settings);
+
+	if (!c->has_train || c->prog.nhist == 0) {
+		printf("%s: no training history\n", path);
+		return 0;
+	}
+	if (csv)
+		puts(header);
+	else
+		printf("%8s %8s %12s %10s %10s %10s %9s %10s %9s\n", "step",
+		    "epoch", "chars", "seconds", "lr", "train_loss", "train_acc",
+		    "val_loss", "val_acc");
+	for (size_t i = 0; i < c->prog.nhist; i++) {
+		const hist_point *h = &c->prog.hist[i];
+		double chars = curve_x(h, CURVE_X_CHARS, cps);
+		if (csv) {
+			printf("%ld,%.4f,%.0f,%.3f,%.6g", h->step, h->epoch,
+			    chars, h->elapsed, (double)h->lr);
+			put_csv(h->train_loss);
+			put_csv(h->train_acc);
+			put_csv(h->val_loss);
+			put_csv(h->val_acc);
+			putchar('\n');
+			continue;
+		}
+		printf("%8ld %8.3f %12.0f %10.2f %10.3g", h->step, h->epoch,
+		    chars, h->elapsed, (double)h->lr);
+		put_metric(10, h->train_loss);
+		put_metric(9, h->train_acc);
+		put_metric(10, h->val_loss);
+		put_metric(9, h->val_acc);
+		putchar('\n');
+	}
+	return 0;
+}
+
 int
 cli_info(int argc, char **argv)
 {
-	int json = 0, opt, r;
+	int json = 0, history = 0, csv = 0, opt, r;
 	ckpt c;
 
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON: json = 1; break;
+		case OPT_HISTORY: history = 1; break;
+		case OPT_CSV: csv = history = 1; break;
 		case 'h': fputs(usage_info, stdout); return 0;
 		default: return cli_option_error(opt, argv, longopts);
 		}
 	}
+	if (json && history)
+		return cli_usage_error("--json and --history/--csv: one at "
+		    "a time");
 	if (optind != argc - 1)
 		return cli_usage_error("one model file is needed: burble info MODEL");
 	const char *path = argv[optind];
 	if ((r = cli_load_model(path, &c)) != 0)
 		return r;
-	if (json)
+	if (history)
+		r = info_history(path, &c, csv);
+	else if (json)
 		r = info_json(path, &c);
 	else
 		info_text(path, &c);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "curves.h"
 #include "dash.h"
 #include "headless.h"
 #include "model.h"
@@ -50,6 +51,9 @@ static const char usage_train[] =
 "      --headless           plain progress lines, no dashboard (chosen by\n"
 "                           itself where curses cannot draw: TERM=dumb)\n"
 "      --no-color           no colours (also when NO_COLOR is set)\n"
+"      --compare RUN        draw RUN's validation curve (a checkpoint\n"
+"                           with a history) in the plot, dimmed, with a\n"
+"                           legend; up to 4 times\n"
 "\n"
 "Training:\n"
 "      --epochs N           epochs to train (30; no limit with --time)\n"
@@ -117,7 +121,7 @@ enum {
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
 	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY, OPT_FORCE,
 	OPT_PRECISION, OPT_TIME, OPT_KERNELS, OPT_LR_SCHEDULE, OPT_WARMUP,
-	OPT_LR_MIN,
+	OPT_LR_MIN, OPT_COMPARE,
 };
 
 static const struct option longopts[] = {
@@ -133,6 +137,7 @@ static const struct option longopts[] = {
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "compare", required_argument, NULL, OPT_COMPARE },
 	{ "epochs", required_argument, NULL, OPT_EPOCHS },
 	{ "steps", required_argument, NULL, OPT_STEPS },
 	{ "time", required_argument, NULL, OPT_TIME },
@@ -234,6 +239,8 @@ enum { GIVEN_HIDDEN = 1, GIVEN_LAYERS = 2, GIVEN_DROPOUT = 4 };
 struct train_args {
 	session_config c;
 	int headless, no_color, have_seed;
+	char *compare[CURVE_MAX_COMPARE];	/* --compare RUN */
+	int ncompare;
 	int have_schedule;	/* --lr-schedule given */
 	unsigned given;		/* GIVEN_*: what --time's plan leaves alone */
 	int momentum_kind;	/* --optim, -1 if not given */
@@ -355,6 +362,14 @@ option_run(struct train_args *a, int opt, const char *arg)
 	case OPT_FORCE: c->force = 1; return 1;
 	case OPT_HEADLESS: a->headless = 1; return 1;
 	case OPT_NO_COLOR: a->no_color = 1; return 1;
+	case OPT_COMPARE:
+		if (a->ncompare == CURVE_MAX_COMPARE) {
+			cli_usage_error("--compare: at most %d runs",
+			    CURVE_MAX_COMPARE);
+			return -1;
+		}
+		a->compare[a->ncompare++] = (char *)arg;
+		return 1;
 	case OPT_KERNELS: return cli_kernels(arg) ? -1 : 1;
 	case OPT_OPTIM:
 		if ((a->momentum_kind = optim_parse(arg)) < 0) {
@@ -486,9 +501,10 @@ default_corpus(void)
 	return xasprintf("corpora/%s", DEFAULT_CORPUS);
 }
 
-/* Start the session and run a view on it until training is done. */
+/* Start the session and run a view on it until training is done; the
+ * dashboard draws runs[0 .. a->ncompare) beside it. */
 static int
-run_view(struct train_args *a)
+run_view(struct train_args *a, curve_run *runs)
 {
 	session_config *c = &a->c;
 	char *cause = NULL, why[128];
@@ -520,8 +536,12 @@ run_view(struct train_args *a)
 	}
 	if (use_dash) {
 		char *hist = cli_history_path();
+		curve_run *cmp[CURVE_MAX_COMPARE];
+		for (int i = 0; i < a->ncompare; i++)
+			cmp[i] = &runs[i];
 		dash_options d = { .history_path = hist,
-		    .no_color = a->no_color };
+		    .no_color = a->no_color, .compare = cmp,
+		    .ncompare = a->ncompare };
 		status = dash_run(s, &d, stdout);
 		free(hist);
 	} else {
@@ -543,6 +563,10 @@ cli_train(int argc, char **argv)
 
 	if ((r = parse_args(&a, argc, argv)) >= 0)
 		return r;
+	/* Runs to compare with: refused before anything trains. */
+	curve_run runs[CURVE_MAX_COMPARE];
+	if ((r = cli_load_runs(a.compare, a.ncompare, runs)) != 0)
+		return r;
 	a.c.files = (const char *const *)argv + optind;
 	a.c.nfiles = (size_t)(argc - optind);
 	if (a.c.nfiles == 0) {
@@ -550,7 +574,9 @@ cli_train(int argc, char **argv)
 		a.c.files = (const char *const *)&def;
 		a.c.nfiles = 1;
 	}
-	r = run_view(&a);
+	r = run_view(&a, runs);
 	free(def);
+	for (int i = 0; i < a.ncompare; i++)
+		curve_run_free(&runs[i]);
 	return r;
 }

@@ -17,5 +17,6 @@ burble_SOURCES = \
 	src/cli/cli_repl.c \
 	src/cli/cli_eval.c \
 	src/cli/cli_info.c \
+	src/cli/cli_plot.c \
 	src/cli/cli_bench.c
 burble_LDADD = libburble_tui.a libburble_core.a $(TUI_LIBS) $(CORE_LIBS)

@@ -1,5 +1,5 @@
 /* main.c - the burble command: dispatch to a subcommand (train, sample,
- * repl, eval, info, bench), each in its own cli_*.c with its help text.
+ * repl, eval, info, plot, bench), each in its own cli_*.c with its help text.
  *
  * Copyright (C) 2026 The burble developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,6 +26,7 @@ static const char usage_main[] =
 "  repl -m MODEL        the prompt on a saved model\n"
 "  eval -m MODEL FILE...  loss, bits per character, perplexity, accuracy\n"
 "  info MODEL           a summary of a model file\n"
+"  plot RUN...          runs' validation curves on one chart\n"
 "  bench                training and sampling speed on this machine\n"
 "\n"
 "Options:\n"
@@ -51,6 +52,7 @@ static const struct {
 	{ "repl", cli_repl },
 	{ "eval", cli_eval },
 	{ "info", cli_info },
+	{ "plot", cli_plot },
 	{ "bench", cli_bench },
 };
 

@@ -588,6 +588,8 @@ session_create(const session_config *c, char **cause)
 	s->info.B = s->set.B;
 	s->info.T = s->set.T;
 	s->info.nbatches = s->tb.nbatches;
+	s->info.mc = s->m->cfg;
+	s->info.set = s->set;
 
 	if (c->generator && start_prompt_generator(s, cause) != 0)
 		goto fail;

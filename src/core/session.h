@@ -120,6 +120,8 @@ typedef struct {
 	int training;		/* 0 for a model-only (repl) session */
 	char plan[320];		/* the size chosen for the budget, and why
 				   (plan.h); "" if none was planned */
+	model_config mc;	/* training: the model's configuration ... */
+	train_settings set;	/* ... and settings (a resume's: the file's) */
 } session_info;
 
 /* Generation settings the prompt can change while text streams. */

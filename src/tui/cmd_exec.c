@@ -415,6 +415,8 @@ static const struct {
 	{ "Tab", "complete a command or a file name" },
 	{ "F1 or ? (empty line)", "help" },
 	{ "F2 F3 F4 F5", "pause, save, sample now, cycle the plot" },
+	{ "Alt-X, Alt-A, Alt-E", "plot: x axis, compared runs' training "
+	    "curves, smoothing" },
 	{ "PgUp / PgDn", "scroll the samples" },
 	{ "Ctrl-L, F10", "redraw, quit" },
 };

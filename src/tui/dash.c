@@ -123,6 +123,23 @@ push_train(dash *d, double x, float loss, float acc)
 	plot_series_append(&d->tr_acc, x, acc * 100);
 }
 
+/* A point of this run's history, for the comparison's curves. */
+static void
+push_own(dash *d, const event *e, float train_loss, float train_acc,
+    float val_loss, float val_acc)
+{
+	hist_point h = {
+		.step = e->step, .train_loss = train_loss,
+		.train_acc = train_acc, .val_loss = val_loss,
+		.val_acc = val_acc, .lr = e->lr, .elapsed = e->elapsed,
+		.epoch = (double)e->epoch + (double)e->batch /
+		    (double)MAX(e->nbatches, 1),
+	};
+
+	curve_run_push(&d->own, &h);
+	d->cmp.stale = 1;
+}
+
 static void
 take_history(dash *d, const event *e)
 {
@@ -132,8 +149,11 @@ take_history(dash *d, const event *e)
 	plot_series_clear(&d->va_loss);
 	plot_series_clear(&d->tr_acc);
 	plot_series_clear(&d->va_acc);
+	d->own.nhist = 0;
+	d->cmp.stale = 1;
 	for (i = 0; i < e->nhist; i++) {
 		const hist_point *h = &e->hist[i];
+		curve_run_push(&d->own, h);
 		push_train(d, (double)h->step, h->train_loss, h->train_acc);
 		if (isfinite(h->val_loss)) {
 			plot_series_append(&d->va_loss, (double)h->step,
@@ -180,6 +200,7 @@ dash_event(dash *d, event *e)
 		d->last_loss = e->loss;
 		d->last_acc = e->acc;
 		push_train(d, (double)e->step, e->loss, e->acc);
+		push_own(d, e, e->loss, e->acc, NAN, NAN);
 		d->dirty |= D_PLOT;
 		break;
 	case EV_EVAL:
@@ -188,6 +209,7 @@ dash_event(dash *d, event *e)
 		d->val_acc = e->acc;
 		plot_series_append(&d->va_loss, (double)e->step, e->loss);
 		plot_series_append(&d->va_acc, (double)e->step, e->acc * 100);
+		push_own(d, e, NAN, NAN, e->loss, e->acc);
 		d->dirty |= D_PLOT;
 		break;
 	case EV_SAMPLE:
@@ -305,6 +327,13 @@ dash_action(int action, void *ud)
 		d->view = (d->view + 1) % NVIEWS;
 		d->dirty |= D_PLOT;
 		break;
+	case PA_XAXIS:
+	case PA_CURVES:
+	case PA_SMOOTH:
+		cmp_view_key(&d->cmp, action == PA_XAXIS ? CMP_KEY_XAXIS :
+		    action == PA_CURVES ? CMP_KEY_ALL : CMP_KEY_SMOOTH);
+		d->dirty |= D_PLOT;
+		break;
 	case PA_SCROLL_UP:
 		if (d->scroll + 1 < d->ngroups) {
 			d->scroll++;
@@ -405,37 +434,14 @@ read_signals(dash *d)
 /* ---- setup ------------------------------------------------------------ */
 
 static void
-colors_init(dash *d)
-{
-	short bg = COLOR_BLACK;
-
-	d->color = !d->o->no_color && has_colors();
-	if (!d->color)
-		return;
-	if (start_color() == ERR) {
-		d->color = 0;
-		return;
-	}
-	if (use_default_colors() == OK)
-		bg = -1;
-	init_pair(C_TRAIN, COLOR_CYAN, bg);
-	init_pair(C_VAL, COLOR_YELLOW, bg);
-	init_pair(C_THIRD, COLOR_MAGENTA, bg);
-	init_pair(C_HEADER, COLOR_BLUE, COLOR_WHITE);
-	init_pair(C_BAR, COLOR_GREEN, bg);
-	init_pair(C_ERROR, COLOR_RED, bg);
-	init_pair(C_KEY, COLOR_BLACK, COLOR_CYAN);
-	init_pair(C_TITLE, COLOR_BLUE, bg);
-	init_pair(C_DIM, COLOR_WHITE, bg);
-}
-
-static void
 dash_free_data(dash *d)
 {
 	plot_series_free(&d->tr_loss);
 	plot_series_free(&d->va_loss);
 	plot_series_free(&d->tr_acc);
 	plot_series_free(&d->va_acc);
+	cmp_view_free(&d->cmp);
+	curve_run_free(&d->own);
 	dash_samples_free(d);
 }
 
@@ -469,6 +475,25 @@ print_summary(const dash *d, FILE *out)
 	fflush(out);
 }
 
+/* This run as the comparison's first: named after its checkpoint. */
+static void
+own_run_init(dash *d)
+{
+	const session_info *in = session_get_info(d->s);
+	const char *base = strrchr(in->output, '/');
+	curve_run *runs[CHART_MAX_RUNS] = { &d->own };
+	int n = 1;
+
+	snprintf(d->own.name, sizeof(d->own.name), "%.*s",
+	    (int)sizeof(d->own.name) - 1, base != NULL ? base + 1 :
+	    in->output[0] ? in->output : "this run");
+	d->own.mc = in->mc;
+	d->own.set = in->set;
+	for (int i = 0; i < d->o->ncompare && n < CHART_MAX_RUNS; i++)
+		runs[n++] = d->o->compare[i];
+	cmp_view_init(&d->cmp, runs, n, 1);
+}
+
 static void
 dash_init(dash *d, session *s, const dash_options *o)
 {
@@ -485,6 +510,7 @@ dash_init(dash *d, session *s, const dash_options *o)
 	plot_series_init(&d->va_loss, 0);
 	plot_series_init(&d->tr_acc, 0);
 	plot_series_init(&d->va_acc, 0);
+	own_run_init(d);
 	cs = nl_langinfo(CODESET);
 	d->utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
 	    strcmp(cs, "utf8") == 0);
@@ -514,7 +540,7 @@ term_enter(dash *d)
 	keypad(stdscr, FALSE);
 	intrflush(stdscr, FALSE);
 	typeahead(-1);
-	colors_init(d);
+	d->color = chart_colors_init(d->o->no_color);
 	fflush(stdout);
 	term_paste(1);
 	return 0;

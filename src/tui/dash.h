@@ -8,11 +8,15 @@
 
 #include <stdio.h>
 
+#include "curves.h"
 #include "session.h"
 
 typedef struct {
 	const char *history_path;	/* prompt history, or NULL */
 	int no_color;			/* NO_COLOR set, or --no-color */
+	curve_run *const *compare;	/* runs drawn beside this one (train
+					   --compare), the caller's */
+	int ncompare;			/* 0 .. CURVE_MAX_COMPARE */
 } dash_options;
 
 /* Run the dashboard on s (training, or model-only for `burble repl`) until

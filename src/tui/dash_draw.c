@@ -216,16 +216,7 @@ add_part(const dash *d, char *buf, size_t size, const char *sep,
 void
 dash_hline(const dash *d, WINDOW *w, int y, int x, int n)
 {
-	wchar_t buf[512];
-	int i;
-
-	n = MIN(n, (int)NELEMS(buf) - 1);
-	if (n <= 0)
-		return;
-	for (i = 0; i < n; i++)
-		buf[i] = d->utf8 ? 0x2500 : '-';
-	buf[n] = L'\0';
-	mvwaddnwstr(w, y, x, buf, n);
+	chart_hline(w, y, x, n, d->utf8);
 }
 
 attr_t
@@ -596,6 +587,8 @@ static const char *const help_text[] = {
 	"+F3                  save a checkpoint now",
 	"+F4                  sample at each temperature now",
 	"+F5                  plot: loss, accuracy, log scale, last N steps",
+	"+Alt-X Alt-A Alt-E   plot: x axis (step, chars, seconds),",
+	"+                    compared runs' training curves, smoothing",
 	"+PgUp / PgDn         samples of earlier / later epochs",
 	"F6 / F7             temperature down / up (also Alt-Down / Alt-Up)",
 	"F8 / F9             top-k fewer / more (also Alt-PgDn / Alt-PgUp)",

@@ -36,6 +36,7 @@ typedef struct {
 	const char *name;
 	const plot_series *s[2];
 	int log, percent;
+	int cmp;		/* the comparison's curves (compare.c) */
 	double last_n;
 } pane_view;
 
@@ -70,6 +71,7 @@ view_for(const dash *d, int i, pane_view *v)
 	v->log = view == VIEW_LOG;
 	if (view != VIEW_RECENT)
 		v->last_n = 0;
+	v->cmp = cmp_view_active(&d->cmp);
 }
 
 /* The plot's title: view, legend with the latest values, bits per char. */
@@ -90,6 +92,12 @@ view_title(dash *d, WINDOW *w, int width, const pane_view *v)
 	else
 		snprintf(buf, sizeof(buf), " %s%s ", v->name,
 		    v->log ? " (log)" : "");
+	if (v->cmp) {
+		char suffix[64];
+		size_t n = strlen(buf);
+		cmp_view_suffix(&d->cmp, suffix, sizeof(suffix));
+		snprintf(buf + n - 1, sizeof(buf) - n + 1, "%s ", suffix);
+	}
 	x = 2 + dash_put_text(d, w, 0, 2, width - 2, buf);
 	/* train */
 	wattr_set(w, series_attr(d, 0), d->color ? C_TRAIN : 0, NULL);
@@ -124,135 +132,43 @@ view_title(dash *d, WINDOW *w, int width, const pane_view *v)
 	wattr_set(w, A_NORMAL, 0, NULL);
 }
 
-/* The x range shown and the y range of the data in it; 0 if there is
- * nothing to plot yet. */
+/* The last last_n steps in the units of the comparison's x axis. */
+static double
+cmp_last_n(const dash *d, double last_n)
+{
+	const curve_run *r = &d->own;
+	const hist_point *h = r->nhist > 0 ? &r->hist[r->nhist - 1] : NULL;
+
+	if (last_n <= 0 || h == NULL || h->step <= 0)
+		return last_n;
+	return last_n * curve_x(h, d->cmp.xaxis,
+	    curve_chars_per_step(&r->set)) / (double)h->step;
+}
+
+/* The curves of pane view v: this run's two, or the comparison's; the
+ * rows the comparison's legend takes (0: none) in *nleg. */
 static int
-view_ranges(const pane_view *v, double *x0, double *x1, double *ylo,
-    double *yhi)
+pane_curves(dash *d, const pane_view *v, int h, chart_curve *c,
+    chart_style *st, int *nleg)
 {
-	double a, b;
-	int any = 0;
-
-	if (!plot_xwindow(v->s, 2, v->last_n, x0, x1))
-		return 0;
-	for (int k = 0; k < 2; k++) {
-		if (plot_series_yrange(v->s[k], *x0, *x1, &a, &b)) {
-			if (!any || a < *ylo)
-				*ylo = a;
-			if (!any || b > *yhi)
-				*yhi = b;
-			any = 1;
+	*nleg = 0;
+	if (!v->cmp) {
+		for (int k = 0; k < 2; k++) {
+			c[k].s = v->s[k];
+			c[k].attr = series_attr(d, k);
+			c[k].mark = k == 1 ? chart_mark(0, d->utf8) : 0;
+			c[k].glyph = chart_glyph(0);
 		}
+		return 2;
 	}
-	return any;
-}
-
-/* The y axis and its labels, right-aligned in lw columns, for bh rows. */
-static void
-draw_yaxis(dash *d, WINDOW *w, const plot_axis *ya, int nt,
-    const double *ticks, char labels[][24], int lw, int bh)
-{
-	const wchar_t axis = d->utf8 ? 0x2502 : '|';
-	const wchar_t tick = d->utf8 ? 0x2524 : '+';
-	int dots = d->utf8 ? 4 * bh : bh, lastrow = -1, row, k;
-
-	for (row = 0; row < bh; row++)
-		mvwaddnwstr(w, 1 + row, lw, &axis, 1);
-	for (k = 0; k < nt; k++) {
-		double f = plot_axis_frac(ya, ticks[k]);
-		if (isnan(f))
-			continue;
-		row = (int)lround((1 - f) * (dots - 1)) / (d->utf8 ? 4 : 1);
-		if (row < 0 || row >= bh || row == lastrow)
-			continue;
-		lastrow = row;
-		wattr_set(w, A_DIM, d->color ? C_DIM : 0, NULL);
-		mvwaddstr(w, 1 + row, lw - (int)strlen(labels[k]), labels[k]);
-		wattr_set(w, A_NORMAL, 0, NULL);
-		mvwaddnwstr(w, 1 + row, lw, &tick, 1);
-	}
-}
-
-/* The two curves, rendered into a gw x bh grid drawn right of column lw. */
-static void
-draw_curves(dash *d, WINDOW *w, const pane_view *v, const plot_axis *ya,
-    double x0, double x1, int lw, int gw, int bh)
-{
-	plot_spec sp[2];
-	plot_cell *grid;
-	int row, c;
-
-	memset(sp, 0, sizeof(sp));
-	sp[0].s = v->s[0];
-	sp[0].reduce = PLOT_MEAN;
-	sp[0].connect = 1;
-	sp[0].glyph = '*';
-	sp[1].s = v->s[1];
-	sp[1].reduce = PLOT_MEAN;
-	sp[1].connect = 1;
-	sp[1].marker = 0x2022;
-	sp[1].glyph = 'o';
-	grid = xcalloc((size_t)gw * (size_t)bh, sizeof(*grid));
-	plot_render(grid, gw, bh, sp, 2, x0, x1, ya, d->utf8);
-	for (row = 0; row < bh; row++) {
-		wchar_t run[512];
-		int n = 0, owner = -1, start = 0;
-		for (c = 0; c <= gw; c++) {
-			int o = c < gw ? grid[row * gw + c].owner : -2;
-			if (o != owner || n >= (int)NELEMS(run) - 1) {
-				if (n > 0) {
-					run[n] = L'\0';
-					if (owner > 0)
-						wattr_set(w,
-						    series_attr(d, owner - 1),
-						    d->color ? (owner == 1 ?
-						    C_TRAIN : C_VAL) : 0, NULL);
-					mvwaddnwstr(w, 1 + row,
-					    lw + 1 + start, run, n);
-					wattr_set(w, A_NORMAL, 0, NULL);
-				}
-				n = 0;
-				start = c;
-				owner = o;
-			}
-			if (c < gw)
-				run[n++] = (wchar_t)grid[row * gw + c].ch;
-		}
-	}
-	free(grid);
-}
-
-/* The x labels (steps) on the last row h - 1. */
-static void
-draw_xaxis(dash *d, WINDOW *w, double x0, double x1, int lw, int gw, int h)
-{
-	plot_axis xa;
-	double ticks[16], step;
-	int nx, k, lastx;
-
-	xa.lo = x0;
-	xa.hi = x1 > x0 ? x1 : x0 + 1;
-	xa.log = 0;
-	nx = plot_ticks(&xa, MAX(2, gw / 12), ticks, 16, &step);
-	lastx = lw + 1;
-	wattr_set(w, A_DIM, d->color ? C_DIM : 0, NULL);
-	for (k = 0; k < nx; k++) {
-		char lab[24];
-		int col, len;
-		plot_format_tick(ticks[k], step, lab, sizeof(lab));
-		len = (int)strlen(lab);
-		col = lw + 1 + (int)lround(plot_axis_frac(&xa, ticks[k]) *
-		    (gw - 1)) - len / 2;
-		if (col < lastx)
-			col = lastx;
-		if (col + len > lw + 1 + gw - 5)
-			continue;
-		mvwaddstr(w, h - 1, col, lab);
-		lastx = col + len + 2;
-	}
-	if (lw + 1 + gw - 4 >= lastx)
-		mvwaddstr(w, h - 1, lw + 1 + gw - 4, "step");
-	wattr_set(w, A_NORMAL, 0, NULL);
+	/* Without colour the runs are told apart by their glyphs. */
+	st->braille = d->utf8 && (d->color || d->cmp.n == 1);
+	st->xname = curve_x_name(d->cmp.xaxis);
+	st->last_n = cmp_last_n(d, v->last_n);
+	if (d->cmp.n > 1 && h - d->cmp.n >= 6 && !v->percent)
+		*nleg = d->cmp.n;
+	cmp_view_update(&d->cmp, v->percent);
+	return cmp_view_curves(&d->cmp, c, st->braille, d->color);
 }
 
 void
@@ -261,40 +177,29 @@ dash_draw_plot(dash *d, int i)
 	WINDOW *w = d->w_plot[i];
 	const plot_rect *r = &d->lay.plot[i];
 	pane_view v;
-	plot_axis ya;
-	double ticks[16], step, x0 = 0, x1 = 0, ylo = 0, yhi = 0;
-	char labels[16][24];
-	int nt, k, lw = 0, gw, bh, maxt;
+	chart_curve c[2 * CHART_MAX_RUNS];
+	chart_style st = { .utf8 = d->utf8, .braille = d->utf8,
+	    .color = d->color };
+	int n, nleg, h;
 
 	if (w == NULL)
 		return;
 	werase(w);
 	view_for(d, i, &v);
 	view_title(d, w, r->w, &v);
-	bh = r->h - 2;
-	if (bh < 1)
-		goto out;
-	if (!view_ranges(&v, &x0, &x1, &ylo, &yhi)) {
+	st.log = v.log;
+	st.last_n = v.last_n;
+	n = pane_curves(d, &v, r->h, c, &st, &nleg);
+	h = r->h - nleg;
+	if (h > 2 && !chart_draw(w, h, r->w, c, n, &st)) {
 		wattr_set(w, A_DIM, d->color ? C_DIM : 0, NULL);
-		dash_put_text(d, w, 1 + bh / 2, 2, r->w - 4,
+		dash_put_text(d, w, 1 + (h - 2) / 2, 2, r->w - 4,
 		    d->training ? "waiting for the first report..." :
 		    "no training");
 		wattr_set(w, A_NORMAL, 0, NULL);
-		goto out;
 	}
-	maxt = MIN(10, MAX(2, bh / 2 + 1));
-	plot_autoscale(&ya, ylo, yhi, 0.05, v.log, maxt);
-	nt = plot_ticks(&ya, maxt, ticks, 16, &step);
-	for (k = 0; k < nt; k++) {
-		plot_format_tick(ticks[k], step, labels[k], sizeof(labels[k]));
-		lw = MAX(lw, (int)strlen(labels[k]));
-	}
-	gw = r->w - lw - 2;
-	if (gw < 4)
-		goto out;
-	draw_yaxis(d, w, &ya, nt, ticks, labels, lw, bh);
-	draw_curves(d, w, &v, &ya, x0, x1, lw, gw, bh);
-	draw_xaxis(d, w, x0, x1, lw, gw, r->h);
-out:
+	if (nleg > 0)
+		cmp_view_legend(&d->cmp, w, h, 1, r->w - 2, st.braille,
+		    d->color);
 	wnoutrefresh(w);
 }

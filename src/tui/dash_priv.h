@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <wchar.h>
 
+#include "chart.h"
+#include "compare.h"
 #include "dash.h"
 #include "plot.h"
 #include "prompt.h"
@@ -39,19 +41,6 @@ enum {
 	D_PROMPT = 1 << 7,
 	D_OVERLAY = 1 << 8,
 	D_ALL = 0xffff,
-};
-
-/* Colour pairs (attributes alone where there is no colour). */
-enum {
-	C_TRAIN = 1,
-	C_VAL,
-	C_THIRD,
-	C_HEADER,
-	C_BAR,
-	C_ERROR,
-	C_KEY,
-	C_TITLE,
-	C_DIM,
 };
 
 /* Plot views, cycled by F5. */
@@ -87,6 +76,8 @@ typedef struct dash {
 	float last_loss, last_acc;	/* train, latest report */
 	float val_loss, val_acc;	/* latest evaluation */
 	int view;
+	curve_run own;		/* this run's history, for cmp */
+	cmp_view cmp;		/* own and --compare's runs; x axis, smoothing */
 
 	/* state */
 	int started, paused, pause_want, done, quitting;

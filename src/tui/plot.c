@@ -543,7 +543,7 @@ plot_render(plot_cell *grid, int w, int h, const plot_spec *specs, int ns,
 	col = xcalloc((size_t)W, sizeof(*col));
 	for (k = 0; k < ns; k++) {
 		const plot_spec *sp = &specs[k];
-		char glyph = sp->glyph ? sp->glyph : "*o+"[k];
+		char glyph = sp->glyph ? sp->glyph : "*o+"[k % 3];
 
 		if (sp->s == NULL)
 			continue;

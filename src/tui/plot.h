@@ -107,7 +107,7 @@ int plot_xwindow(const plot_series *const *s, int ns, double last_n,
 
 /* ---- rasters ---------------------------------------------------------- */
 
-#define PLOT_MAX_SERIES 3
+#define PLOT_MAX_SERIES 10
 #define PLOT_BRAILLE_BASE 0x2800
 
 typedef struct {

@@ -353,6 +353,9 @@ static int key_plot(int c, int k) { return key_act(PA_PLOT); }
 static int key_quit(int c, int k) { return key_act(PA_QUIT); }
 static int key_scroll_up(int c, int k) { return key_act(PA_SCROLL_UP); }
 static int key_scroll_down(int c, int k) { return key_act(PA_SCROLL_DOWN); }
+static int key_xaxis(int c, int k) { return key_act(PA_XAXIS); }
+static int key_curves(int c, int k) { return key_act(PA_CURVES); }
+static int key_smooth(int c, int k) { return key_act(PA_SMOOTH); }
 
 static int
 key_redraw(int c, int k)
@@ -476,6 +479,9 @@ static const struct {
 	{ key_save, "kf3", { "\033OR", "\033[13~", "\033[[C" } },
 	{ key_sample, "kf4", { "\033OS", "\033[14~", "\033[[D" } },
 	{ key_plot, "kf5", { "\033[15~", "\033[[E" } },
+	{ key_xaxis, NULL, { "\033x", "\033X" } },
+	{ key_curves, NULL, { "\033a", "\033A" } },
+	{ key_smooth, NULL, { "\033e", "\033E" } },
 	{ key_temp_down, "kf6", { "\033[17~", "\033[1;3B", "\033\033[B" } },
 	{ key_temp_up, "kf7", { "\033[18~", "\033[1;3A", "\033\033[A" } },
 	{ key_topk_down, "kf8", { "\033[19~", "\033[6;3~", "\033\033[6~" } },

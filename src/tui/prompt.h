@@ -36,6 +36,9 @@ enum prompt_action {
 	PA_SCROLL_UP,	/* samples pane back (PageUp) */
 	PA_SCROLL_DOWN,	/* samples pane forward (PageDown) */
 	PA_REDRAW,	/* Ctrl-L */
+	PA_XAXIS,	/* the plot's x axis: step, chars, seconds (Alt-X) */
+	PA_CURVES,	/* compared runs' training curves on/off (Alt-A) */
+	PA_SMOOTH,	/* smoothing of the training curves (Alt-E) */
 };
 
 typedef struct prompt prompt;
