@@ -56,6 +56,13 @@ refuse "train --compare: five runs" 2 "^burble: --compare: at most 4 runs" \
 	--compare "$T/a.safetensors" --compare "$T/a.safetensors" \
 	--compare "$T/a.safetensors" "$corpus"
 [ ! -e "$T/x.safetensors" ]; ok $? "train --compare refused: nothing trained"
+# Headless, --compare has nothing to draw on: a note says so.
+"$BURBLE" train --headless --steps 2 --hidden 8 --layers 1 --batch 4 \
+	--seq 16 --sample-len 0 -o "$T/h.safetensors" \
+	--compare "$T/a.safetensors" "$corpus" >/dev/null 2>"$T/err"
+ok $? "train --headless --compare: trains"
+like "$(cat "$T/err")" "^burble: note: --compare draws in the dashboard" \
+	"train --headless --compare: a note says the curves are not drawn"
 
 command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }
 PANE=compare

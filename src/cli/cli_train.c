@@ -518,6 +518,9 @@ run_view(struct train_args *a, curve_run *runs)
 		use_dash = 0;
 	}
 
+	if (!use_dash && a->ncompare > 0)
+		fprintf(stderr, "burble: note: --compare draws in the dashboard; "
+		    "without it, 'burble plot' draws the runs afterwards\n");
 	c->generator = use_dash;
 	if (!use_dash && (sig_fd = sig_catch(0, &cause)) < 0) {
 		cli_error("%s", cause);

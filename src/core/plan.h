@@ -29,7 +29,7 @@
 
 #define PLAN_CHARS_PER_PARAM 10.0
 #define PLAN_PARAMS_PER_CHAR 3.0
-#define PLAN_MANY_EPOCHS 15.0
+#define PLAN_MANY_EPOCHS 30.0
 #define PLAN_LOW_DROPOUT 0.2f
 #define PLAN_HIGH_DROPOUT 0.5f
 /* The share of the budget left for training after evaluation, samples
