@@ -258,6 +258,18 @@ tm send-keys -t "$PANE" F10
 wait_for '^exit=[0-9]+' 30
 like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "--time: exit status 0"
 
+# --steps ends the run before the 30 epochs: the bar follows the steps and
+# ends at 100%.
+tm send-keys -t "$PANE" -l "clear; $BURBLE train $CORPUS $ARGS --steps 60 --sample-len 0 -o $T/s.safetensors; echo exit=\$?"
+tm send-keys -t "$PANE" Enter
+wait_for '^ steps .*%  step [0-9]+/60' 30
+ok $? "--steps: the progress line counts steps, not the epoch"
+wait_for '^ steps .* 100%  step 60/60' 60
+ok $? "--steps: the bar ends at 100%"
+tm send-keys -t "$PANE" F10
+wait_for '^exit=[0-9]+' 30
+like "$(cap | grep '^exit=' | tail -n 1)" '^exit=0$' "--steps: exit status 0"
+
 if [ "$_failed" -ne 0 ]; then
 	echo "# last screen:"
 	show

@@ -399,7 +399,10 @@ draw_progress(dash *d)
 		    "");
 		goto out;
 	}
-	if (e->epochs > 0) {
+	/* --steps ends the run before the epochs do: the bar follows it. */
+	int steps_first = e->total_steps > 0 && e->epochs > 0 &&
+	    e->total_steps < (long)e->epochs * (long)e->nbatches;
+	if (e->epochs > 0 && !steps_first) {
 		long ep = MIN(e->epoch + 1, (long)e->epochs);
 		frac = e->nbatches ? (double)e->batch / (double)e->nbatches : 0;
 		if (e->epoch >= e->epochs)
@@ -412,7 +415,7 @@ draw_progress(dash *d)
 	}
 	if (e->time_limit > 0) {	/* whichever bound ends first */
 		frac = MAX(frac, MIN(1.0, e->run_elapsed / e->time_limit));
-		if (e->epochs <= 0)
+		if (e->epochs <= 0 || steps_first)
 			snprintf(left, sizeof(left), " time ");
 	}
 	if (e->total_steps > 0)
