@@ -380,6 +380,35 @@ draw_header(dash *d)
 	wnoutrefresh(w);
 }
 
+/* The bound that ends the run first, as the bar's label (" epoch 3/30 ",
+ * " steps ", " time "), and how far along it is, 0 to 1. */
+static double
+progress_bound(const event *e, char *left, size_t n)
+{
+	/* --steps ends the run before the epochs do: the bar follows it. */
+	int steps_first = e->total_steps > 0 && e->epochs > 0 &&
+	    e->total_steps < (long)e->epochs * (long)e->nbatches;
+	double frac;
+
+	if (e->epochs > 0 && !steps_first) {
+		long ep = MIN(e->epoch + 1, (long)e->epochs);
+		frac = e->nbatches ? (double)e->batch / (double)e->nbatches : 0;
+		if (e->epoch >= e->epochs)
+			frac = 1;
+		snprintf(left, n, " epoch %ld/%d ", ep, e->epochs);
+	} else {
+		frac = e->total_steps > 0 ? (double)e->step /
+		    (double)e->total_steps : 0;
+		snprintf(left, n, " steps ");
+	}
+	if (e->time_limit > 0) {	/* whichever bound ends first */
+		frac = MAX(frac, MIN(1.0, e->run_elapsed / e->time_limit));
+		if (e->epochs <= 0 || steps_first)
+			snprintf(left, n, " time ");
+	}
+	return frac;
+}
+
 static void
 draw_progress(dash *d)
 {
@@ -399,25 +428,7 @@ draw_progress(dash *d)
 		    "");
 		goto out;
 	}
-	/* --steps ends the run before the epochs do: the bar follows it. */
-	int steps_first = e->total_steps > 0 && e->epochs > 0 &&
-	    e->total_steps < (long)e->epochs * (long)e->nbatches;
-	if (e->epochs > 0 && !steps_first) {
-		long ep = MIN(e->epoch + 1, (long)e->epochs);
-		frac = e->nbatches ? (double)e->batch / (double)e->nbatches : 0;
-		if (e->epoch >= e->epochs)
-			frac = 1;
-		snprintf(left, sizeof(left), " epoch %ld/%d ", ep, e->epochs);
-	} else {
-		frac = e->total_steps > 0 ? (double)e->step /
-		    (double)e->total_steps : 0;
-		snprintf(left, sizeof(left), " steps ");
-	}
-	if (e->time_limit > 0) {	/* whichever bound ends first */
-		frac = MAX(frac, MIN(1.0, e->run_elapsed / e->time_limit));
-		if (e->epochs <= 0 || steps_first)
-			snprintf(left, sizeof(left), " time ");
-	}
+	frac = progress_bound(e, left, sizeof left);
 	if (e->total_steps > 0)
 		snprintf(right, sizeof(right), " %3.0f%%  step %ld/%ld ",
 		    frac * 100, e->step, e->total_steps);
