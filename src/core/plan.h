@@ -28,7 +28,7 @@
 #include "model.h"
 
 #define PLAN_CHARS_PER_PARAM 7.0
-#define PLAN_PARAMS_PER_CHAR 3.0
+#define PLAN_PARAMS_PER_CHAR 10.0
 #define PLAN_MANY_EPOCHS 30.0
 #define PLAN_LOW_DROPOUT 0.2f
 #define PLAN_HIGH_DROPOUT 0.5f
