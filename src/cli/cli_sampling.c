@@ -169,16 +169,17 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 		gen_free(&g);
 		return 1;
 	}
-	if (skipped > 0)
-		fprintf(stderr, "burble: warning: %zu prime character%s not in "
-		    "the model's vocabulary, skipped\n", skipped,
-		    skipped == 1 ? "" : "s");
+	if (skipped > 0) {
+		char *why = gen_skipped_message(&g, "prime", skipped);
+		fprintf(stderr, "burble: warning: %s\n", why);
+		free(why);
+	}
 	if (echo)
 		fputs(prime, out);
 	gen_tail tail = { .n = 0 };
 	int r = o->beam > 0 ? beam_write(&g, o, out) : 0;
 	for (int k = 0; k < o->length && o->beam == 0; k++) {
-		char u[8];
+		char u[VOCAB_SYM_MAX];
 		int id = gen_next(&g, u, NULL);
 		if (id == c->voc.eor)
 			break;
@@ -217,7 +218,7 @@ sampling_pick(const ckpt *c, const sampling_opts *o, const char *prime,
     int n, FILE *out)
 {
 	generator g;
-	char *cause = NULL, u[8], buf[16];
+	char *cause = NULL, u[VOCAB_SYM_MAX], buf[VOCAB_SYM_MAX + 8];
 	int ids[PEEK_MAX];
 	float p[PEEK_MAX];
 

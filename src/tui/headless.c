@@ -77,9 +77,10 @@ print_step(struct view *v, const event *e)
 	printf("epoch %s step %ld", ep, e->step);
 	if (e->total_steps > 0)
 		printf("/%ld", e->total_steps);
-	printf(" batch %zu/%zu loss %.4f acc %.1f%% lr %.2e %.0f chars/s "
+	printf(" batch %zu/%zu loss %.4f acc %.1f%% lr %.2e %.0f %s/s "
 	    "elapsed %s ETA %s\n", e->batch, e->nbatches, (double)e->loss,
-	    100 * (double)e->acc, (double)e->lr, e->chars_per_s, el, eta);
+	    100 * (double)e->acc, (double)e->lr, e->chars_per_s,
+	    v->in->words ? "tokens" : "chars", el, eta);
 }
 
 /* The last line: the file the output template last became. */
@@ -131,8 +132,9 @@ print_event(struct view *v, const event *e)
 		print_step(v, e);
 		break;
 	case EV_EVAL:
-		printf("val epoch %ld step %ld loss %.4f bpc %.4f acc "
+		printf("val epoch %ld step %ld loss %.4f %s %.4f acc "
 		    "%.1f%%%s\n", e->epoch, e->step, (double)e->loss,
+		    v->in->words ? "bits/token" : "bpc",
 		    (double)e->loss / M_LN2, 100 * (double)e->acc,
 		    e->best_step == e->step ? " (best)" : "");
 		break;
