@@ -65,6 +65,14 @@ ok $? "--max-words 40 --lines --lowercase"
 like "$("$BURBLE" info "$T/m.safetensors")" "^Vocabulary \(42 word tokens\): , the \. .* <unk> <eor>$" \
 	"40 words, <unk> and the end-of-record symbol; lowercased"
 
+# A token a terminal would act on (a bidi override) is shown as a code point.
+i=0; while [ $i -lt 20 ]; do printf 'a b \342\200\256 c a b\n'; i=$((i + 1)); done >"$T/bidi.txt"
+"$BURBLE" train --tokens word --hidden 8 --layers 1 --batch 2 --seq 4 \
+	--steps 1 --epochs 0 --sample-len 0 -o "$T/bidi.safetensors" \
+	"$T/bidi.txt" >/dev/null 2>&1
+like "$("$BURBLE" info "$T/bidi.safetensors")" "^Vocabulary \(6 word tokens\): a b U\+202E c " \
+	"info: a bidi override token as U+202E"
+
 # 4. Learning on the shipped corpus: 1 x 128 LSTM, 300 steps of 16 x 32
 # (about 20 s on 2 cores). Measured when written: validation loss 5.59
 # nats per token after 50 steps, 5.03 after 300 (vocabulary 1,994: a

@@ -54,17 +54,23 @@ weights_checksum(const model *m)
 
 #define INFO_WORDS_SHOWN 100
 
-/* A word token: specials in angle brackets, a newline as \n. */
+/* A word token: specials in angle brackets, a newline as \n, a token
+ * that a terminal would act on as U+XXXX. */
 static void
 print_word(const vocab *v, int id)
 {
 	char u[VOCAB_SYM_MAX];
 
-	vocab_utf8(v, id, u);
+	size_t len = vocab_utf8(v, id, u);
+	uint32_t cp;
+
 	if (id == v->eor)
 		fputs("<eor>", stdout);
 	else if (strcmp(u, "\n") == 0)
 		fputs("\\n", stdout);
+	else if (utf8_decode((const unsigned char *)u, len, &cp) == len &&
+	    escape_needed(cp))	/* a lone control, bidi or invisible mark */
+		printf("U+%04X", cp);
 	else
 		fputs(u, stdout);
 }

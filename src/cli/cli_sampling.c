@@ -137,7 +137,7 @@ beam_write(generator *g, const sampling_opts *o, FILE *out)
 	beam_config bc = { .width = o->beam, .n = o->length };
 	beam_result r;
 	char *cause = NULL;
-	size_t n;
+	size_t n, nc;
 
 	if (o->length > 0 && gen_beam(g, &bc, &r, &cause) != 0) {
 		cli_error("--beam: %s", cause);
@@ -145,7 +145,8 @@ beam_write(generator *g, const sampling_opts *o, FILE *out)
 		return 1;
 	}
 	if (o->length > 0) {
-		char *text = gen_beam_text(g, &r, o->stops, o->nstops, NULL, &n);
+		char *text = gen_beam_text(g, &r, o->stops, o->nstops, NULL, &nc,
+		    &n);
 		fputs(text, out);
 		free(text);
 		beam_result_free(&r);

@@ -179,28 +179,33 @@ ends_with_stop(const gen_tail *t, const char *const *stops, int nstops)
 
 char *
 gen_beam_text(const generator *g, const beam_result *r,
-    const char *const *stops, int nstops, float **probs, size_t *nchars)
+    const char *const *stops, int nstops, float **probs, size_t *nchars,
+    size_t *nids)
 {
-	char *text = xreallocarray(NULL, (size_t)r->n * VOCAB_SYM_MAX + 1, 1);
+	size_t cap = (size_t)r->n * VOCAB_SYM_MAX + 1, used = 0, k, nc = 0;
+	char *text = xreallocarray(NULL, cap, 1);
 	gen_tail tail = { .n = 0 };
-	size_t used = 0, k;
 
 	if (probs != NULL)
-		*probs = xreallocarray(NULL, (size_t)r->n + 1, sizeof **probs);
+		*probs = xreallocarray(NULL, cap, sizeof **probs);
 	for (k = 0; k < (size_t)r->n && r->ids[k] != g->voc->eor; k++) {
 		size_t len = vocab_piece(g->voc, k > 0 ? r->ids[k - 1] :
 		    r->prev, r->ids[k], text + used);
 		gen_tail_add(&tail, text + used, len);
 		used += len;
-		if (probs != NULL)
-			(*probs)[k] = expf(r->lp[k]);
+		for (size_t c = utf8_count(text + used - len, len); c > 0; c--) {
+			if (probs != NULL)
+				(*probs)[nc] = expf(r->lp[k]);
+			nc++;
+		}
 		if (ends_with_stop(&tail, stops, nstops)) {
 			k++;
 			break;
 		}
 	}
 	text[used] = '\0';
-	*nchars = k;
+	*nchars = nc;
+	*nids = k;
 	return text;
 }
 

@@ -94,8 +94,10 @@ int gen_beam(generator *g, const beam_config *c, beam_result *r,
     char **cause);
 /* The UTF-8 of r's ids up to the end-of-record symbol or a stop string
  * (nstops of them): allocated; probs (if not NULL) gets each character's
- * probability, allocated; *nchars the number of characters. */
+ * probability (a word's characters all its token's), allocated, *nchars
+ * of them; returns in *nids the ids that text holds. */
 char *gen_beam_text(const generator *g, const beam_result *r,
-    const char *const *stops, int nstops, float **probs, size_t *nchars);
+    const char *const *stops, int nstops, float **probs, size_t *nchars,
+    size_t *nids);
 
 #endif

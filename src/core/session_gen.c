@@ -181,7 +181,7 @@ gthread_beam(session *s, struct genstate *st)
 	const char *stops[GEN_MAX_STOPS];
 	char *cause = NULL, why[96];
 	beam_result r;
-	size_t n;
+	size_t n, nc;
 
 	if (gen_beam(&st->g, &bc, &r, &cause) != 0) {
 		session_post_text(s, EV_ERROR, ":beam: %s", cause);
@@ -193,8 +193,8 @@ gthread_beam(session *s, struct genstate *st)
 		stops[i] = st->gs.stops[i];
 	event *e = event_new(EV_GEN);
 	e->text = gen_beam_text(&st->g, &r, stops, st->gs.nstops, &e->prob,
-	    &n);
-	e->nchars = n;
+	    &nc, &n);
+	e->nchars = nc;
 	gen_tail_add(&st->tail, e->text, strlen(e->text));
 	if (r.cancelled)
 		snprintf(why, sizeof why, "stopped (beam %d)", bc.width);
