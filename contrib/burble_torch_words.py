@@ -48,11 +48,12 @@ def split(cps):
 
     def append(c):
         nonlocal nbytes, toolong
-        if nbytes + 4 > WORD_MAX_BYTES:
+        k = len(chr(c).encode("utf-8"))
+        if nbytes + k > WORD_MAX_BYTES:
             toolong = True
         else:
             word.append(chr(c))
-            nbytes += len(chr(c).encode("utf-8"))
+            nbytes += k
 
     def flush():
         nonlocal word, nbytes, toolong, apos

@@ -85,9 +85,13 @@ test_split(void)
 	ok(strcmp(split("l’homme\xc2\xa0x"), "l’homme|x") == 0,
 	    "U+2019 inside a word, a no-break space separates");
 	memset(longw, 'a', 100);
-	longw[100] = '\0';
-	ok(strcmp(split(longw), "<long>") == 0, "a word over %d bytes",
+	longw[WORD_MAX_BYTES] = '\0';
+	ok(strcmp(split(longw), longw) == 0, "a word of %d bytes is kept",
 	    WORD_MAX_BYTES);
+	longw[WORD_MAX_BYTES] = 'a';
+	longw[WORD_MAX_BYTES + 1] = '\0';
+	ok(strcmp(split(longw), "<long>") == 0, "a word over %d bytes is "
+	    "the unknown token", WORD_MAX_BYTES);
 }
 
 static void
@@ -143,7 +147,7 @@ test_corpus(const char *dir)
 	ok(c.n == 17, "17 tokens (n=%zu)", c.n);
 	text = decode(&c.voc, c.ids, c.n);
 	ok(strcmp(text, "The owl <unk> the owl <unk> <unk> the <unk> <unk>.\n"
-	    "The owl <unk>.\n") == 0, "decoded: %s", text);
+	    "The owl <unk>.\n") == 0, "decoded with the implicit spaces");
 	free(text);
 
 	ids = text_encode_words(&c.voc, NULL, "the zebra owl, zebra", 20, &n,

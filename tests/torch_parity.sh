@@ -90,6 +90,11 @@ for w in "--max-words 300" "--lines --lowercase --max-words 100"; do
 	pt=$("$PY" "$BT" eval --json -m "$m" "$text" | json_num tokens)
 	is "$bt" "$pt" "word model ($w): same number of tokens ($bt)"
 done
+"$PY" "$BT" train "$m" "$text" --resume --steps 1 -o "$T/wt.safetensors" \
+	>/dev/null 2>"$T/err"
+ok $(( $? == 0 )) "burble_torch.py train refuses a word model"
+like "$(cat "$T/err")" "a word model \(--tokens word\): only character runs" \
+	"... saying why"
 
 # The text output has the same shape as burble's.
 out=$("$PY" "$BT" eval -m "$T/lstm-0-auto.safetensors" "$text")

@@ -23,6 +23,11 @@ printf 'owl owl  owl\towl owl\n' | tr '\n' ' ' >"$T/one.txt"
 ok $(( $? == 0 )) "one distinct word: fails"
 like "$(cat "$T/err")" "^burble: .*one\.txt: only one distinct word \('owl'\); need at least 2$" \
 	"one distinct word: a one-line error naming the file"
+"$BURBLE" train --tokens word --layers 16 --hidden 8192 --headless "$quill" \
+	>/dev/null 2>"$T/err"
+is $? 1 "a word model too large for the machine: refused"
+like "$(cat "$T/err")" "^burble: model too large for this machine: .*vocabulary 1995.* GB.*--max-words\)$" \
+	"... naming the vocabulary and --max-words"
 
 # 2. Memorise: a short original text, repeated so there is enough to batch.
 text="The clockwork owl winds the lamp at dusk, and reads to the sea until dawn."

@@ -32,7 +32,7 @@ wait_for 'length' 10
 keys ":peek" Enter
 wait_for '^  rest +[0-9.]+$' 10
 ok $? ":peek: a distribution"
-cap | grep -qE "^  '[a-zA-Z]{2,}' +0\.[0-9]{4} "
+cap | grep -qE "^  '[a-zA-Z]{2,}' +0\.[0-9]{4}( |$)"
 ok $? ":peek: words among the candidates"
 keys ":pick 3" Enter
 wait_for '^next token \(digit' 10

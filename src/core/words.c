@@ -77,10 +77,15 @@ word_splitter_init(word_splitter *w, locale_t loc, word_sink sink, void *arg)
 static void
 word_append(word_splitter *w, uint32_t cp)
 {
-	if (w->len + 4 > WORD_MAX_BYTES)
+	char u[4];
+	size_t k = utf8_encode(cp, u);
+
+	if (w->len + k > WORD_MAX_BYTES)
 		w->toolong = 1;
-	else
-		w->len += utf8_encode(cp, w->buf + w->len);
+	else {
+		memcpy(w->buf + w->len, u, k);
+		w->len += k;
+	}
 }
 
 static int
