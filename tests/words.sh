@@ -62,6 +62,40 @@ like "$(cat "$T/eval")" "^loss [0-9.]+ nats/token  perplexity [0-9.]+  accuracy 
 like "$(cat "$T/eval")" "^loss [0-9.]+ nats/char  bpc [0-9.]+  chars 4497$" \
 	"eval: per character of the decoded text"
 
+# A word vocabulary that lies is refused in one line: a duplicate token,
+# too few tokens, a token that is not a string, code points instead.
+if command -v python3 >/dev/null 2>&1; then
+	cat >"$T/corrupt.py" <<'PY'
+import json, struct, sys
+src, dst, what = sys.argv[1:4]
+raw = open(src, "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+h = json.loads(raw[8:8 + n])
+v = json.loads(h["__metadata__"]["burble.vocab"])
+if what == "dup":
+    v["tokens"][1] = v["tokens"][0]
+elif what == "short":
+    v["tokens"] = v["tokens"][:-1]
+elif what == "number":
+    v["tokens"][2] = 7
+elif what == "cp":
+    v["cp"] = [10, 32]
+h["__metadata__"]["burble.vocab"] = json.dumps(v)
+hb = json.dumps(h).encode()
+hb += b" " * (-len(hb) % 8)
+open(dst, "wb").write(struct.pack("<Q", len(hb)) + hb + raw[8 + n:])
+PY
+	for w in dup:"not 18 distinct" short:"must be an array of 18 strings" \
+	    number:"token 2 is not a string" cp:"2 symbols, but burble.config says vocab 18"; do
+		python3 "$T/corrupt.py" "$T/owl.safetensors" "$T/bad.safetensors" "${w%%:*}"
+		"$BURBLE" info "$T/bad.safetensors" >/dev/null 2>"$T/err"
+		is "$?:$(wc -l <"$T/err" | tr -d ' ')" "1:1" "a lying word vocabulary (${w%%:*}): one line, exit 1"
+		like "$(cat "$T/err")" "bad\.safetensors: burble\.vocab: .*${w#*:}" "... saying what: ${w#*:}"
+	done
+else
+	skip "no python3"
+fi
+
 # 3. --max-words and --lines.
 "$BURBLE" train --tokens word --max-words 40 --lines --lowercase --hidden 16 \
 	--layers 1 --steps 2 --epochs 0 --sample-len 0 --seed 1 \
