@@ -158,6 +158,15 @@ test_corpus(const char *dir)
 	    unknown ? unknown : "");
 	free(ids);
 	free(unknown);
+	unknown = NULL;
+	ids = text_encode_words(&c.voc, NULL, "q1 q2 q3 q4 q5 q6 q7 q8 q9 q1 q10",
+	    33, &n, &nsk, &unknown, &cause);
+	ok(ids != NULL && n == 11 && nsk == 11 && unknown != NULL &&
+	    strcmp(unknown, "'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', "
+	    "...") == 0, "eight unknown words named, then ...: %s",
+	    unknown ? unknown : "");
+	free(ids);
+	free(unknown);
 	corpus_free(&c);
 
 	write_file(path, "(a) b: [c] d ?");

@@ -347,16 +347,17 @@ struct prime_words {
 static void
 name_unknown(struct prime_words *pw, const char *tok, size_t len)
 {
-	char *q = xasprintf("'%.*s'", (int)len, tok), *old = pw->names;
+	char *q, *old = pw->names;
 
+	if (pw->nnamed > UNKNOWN_NAMED)		/* "..." said it */
+		return;
+	q = xasprintf("'%.*s'", (int)len, tok);
 	if (old != NULL && strstr(old, q) != NULL) {
 		free(q);
 		return;
 	}
 	if (pw->nnamed++ == UNKNOWN_NAMED)
 		pw->names = xasprintf("%s, ...", old);
-	else if (pw->nnamed > UNKNOWN_NAMED)
-		pw->names = xstrdup(old);
 	else
 		pw->names = old ? xasprintf("%s, %s", old, q) : xstrdup(q);
 	free(old);
