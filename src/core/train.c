@@ -478,6 +478,8 @@ train_sampling_next(train_sampling *ts, const model *m, const vocab *voc,
 	if (ts->pool != NULL)
 		model_state_set_pool(g.st, ts->pool);
 	gen_feed_ids(&g, ts->warm, ts->nwarm);
+	g.last = -1;	/* the sample is a text of its own: no word's space
+			   before it */
 	size_t cap = (size_t)len * VOCAB_SYM_MAX + 1, n = 0;
 	char *out = xmalloc(cap);
 	for (int k = 0; k < len; k++) {
