@@ -29,7 +29,8 @@ As a program:
         (burble_torch_train.py, burble_torch_ckpt.py)
 
 Evaluation, as `burble eval` does it: the text (files concatenated, read
-with the checkpoint's text options) is ONE stream; it is cut into chunks of
+with the checkpoint's text options; a word model's as burble_torch_words.py
+splits it) is ONE stream; it is cut into chunks of
 T = 100 (--seq) characters whose hidden state carries from chunk to chunk,
 starting from zeros; every character after the first is predicted once
 (the last chunk is shorter). loss is the mean cross-entropy in nats over
@@ -51,6 +52,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import burble_torch_words as words
 
 FORMAT_VERSION = 1
 UNK = 0x110000          # the unknown symbol (shown as U+FFFD)
@@ -201,7 +204,11 @@ def load(path, device="cpu"):
     if "burble.config" not in meta or "burble.vocab" not in meta:
         raise ValueError("%s: no burble.config/burble.vocab metadata" % path)
     cfg = json.loads(meta["burble.config"])
-    vocab = Vocab(json.loads(meta["burble.vocab"])["cp"])
+    vm = json.loads(meta["burble.vocab"])
+    if vm.get("tokenizer", "char") == "word":
+        vocab = words.WordVocab(vm["tokens"], vm["unk"], vm.get("eor", -1))
+    else:
+        vocab = Vocab(vm["cp"])
     model = CharRNN(cfg["vocab"], cfg["hidden"], cfg["layers"], cfg["cell"],
                     cfg.get("embed", 0), cfg.get("dropout", 0.0))
     model.load_state_dict({k: v for k, v in tensors.items()
@@ -399,11 +406,21 @@ def evaluate(model, ids, T=100):
 def _cmd_eval(a):
     model, vocab, meta = load(a.model)
     opts = json.loads(meta.get("burble.text", "null")) or DEFAULT_TEXT
-    ids = encode_cps(vocab, read_text(a.files, opts), a.map_unknown)
+    if isinstance(vocab, words.WordVocab):
+        ids = words.read_ids(a.files, opts, vocab, read_text)
+    else:
+        ids = encode_cps(vocab, read_text(a.files, opts), a.map_unknown)
     if len(ids) < 2:
         raise SystemExit("burble_torch: too short to evaluate")
     loss, acc, n = evaluate(model, ids, a.seq)
-    if a.json:
+    if isinstance(vocab, words.WordVocab):
+        w = words.eval_json(vocab, ids, loss, acc, n)
+        print(json.dumps(w) if a.json else
+              "loss %.6f nats/token  perplexity %.4f  accuracy %.2f%%  "
+              "tokens %d\nloss %.6f nats/char  bpc %.4f  chars %d"
+              % (loss, w["perplexity"], 100 * acc, n, w["loss_per_char"],
+                 w["bpc"], w["chars"]))
+    elif a.json:
         print(json.dumps({"loss": loss, "bpc": loss / math.log(2),
                           "perplexity": math.exp(loss), "accuracy": acc,
                           "chars": n}))

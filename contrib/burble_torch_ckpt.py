@@ -436,6 +436,11 @@ def load(path):
     if ck.config is None:
         raise CkptError("%s: not a burble model: no burble.config metadata"
                         % path)
+    if (_meta_json(path, meta, "burble.vocab", dict) or {}).get(
+            "tokenizer") == "word":
+        raise CkptError("%s: a word model (--tokens word): only character "
+                        "runs continue in PyTorch (burble_torch.py eval "
+                        "reads word models)" % path)
     ck.vocab, _ = rec("burble.vocab", VOCAB, {"unk": -1, "eor": -1}, "VOCAB")
     if ck.vocab is None or len(ck.vocab["cp"]) != ck.config["vocab"]:
         raise CkptError("%s: burble.vocab missing or not of burble.config's "

@@ -2,8 +2,8 @@
 # resume.sh - resume really resumes: training 2N steps in one run and N
 # steps, save, resume for N more give bit-identical weights (same seed, same
 # machine, same kernel set), with dropout on and a mid-epoch stop, for
-# every cell type, and for the LSTM with every kernel set this machine
-# runs.
+# every cell type, for the LSTM with every kernel set this machine runs,
+# and for an LSTM on word tokens.
 # Copyright (C) 2026 The burble developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 . "$top_srcdir/tests/setup.sh"
@@ -17,12 +17,14 @@ runs="lstm:auto gru:auto rnn:auto"
 for k in $(kernel_sets | sed 1d); do
 	runs="$runs lstm:$k"
 done
+runs="$runs word:auto"
 for run in $runs; do
-	cell=${run%%:*} k=${run#*:}
-	common="--cell $cell --hidden 24 --layers 2 --dropout 0.3 --batch 8 --seq 20
+	cell=${run%%:*} k=${run#*:} tok=
+	n=$cell-$k
+	[ "$cell" = word ] && cell=lstm tok="--tokens word --max-words 500"
+	common="--cell $cell $tok --hidden 24 --layers 2 --dropout 0.3 --batch 8 --seq 20
 		--lr-decay 0.9 --eval-every 7 --sample-len 20 --seed 42 --threads 2
 		--kernels $k"
-	n=$cell-$k
 	# One run of 30 steps.
 	"$BURBLE" train $common --steps 30 -o "$T/full-$n.safetensors" \
 		"$corpus" >"$T/full.log" 2>&1

@@ -76,6 +76,26 @@ for run in $runs; do
 	compare "$m" "$what" "$k"
 done
 
+# Word models (--tokens word; with records, lowercased, few words kept):
+# burble_torch_words.py splits the text the same way, so the same loss and
+# the same number of tokens and characters.
+for w in "--max-words 300" "--lines --lowercase --max-words 100"; do
+	m=$T/words.safetensors
+	"$BURBLE" train --headless --tokens word $w --steps 30 --hidden 32 \
+		--layers 2 --batch 8 --seq 20 --seed 3 --threads 1 \
+		--eval-every 15 -o "$m" "$text" >"$T/log" 2>&1
+	ok $? "word model ($w): burble trains 30 steps"
+	compare "$m" "word model ($w)"
+	bt=$("$BURBLE" eval --json -m "$m" "$text" | json_num tokens)
+	pt=$("$PY" "$BT" eval --json -m "$m" "$text" | json_num tokens)
+	is "$bt" "$pt" "word model ($w): same number of tokens ($bt)"
+done
+"$PY" "$BT" train "$m" "$text" --resume --steps 1 -o "$T/wt.safetensors" \
+	>/dev/null 2>"$T/err"
+ok $(( $? == 0 )) "burble_torch.py train refuses a word model"
+like "$(cat "$T/err")" "a word model \(--tokens word\): only character runs" \
+	"... saying why"
+
 # The text output has the same shape as burble's.
 out=$("$PY" "$BT" eval -m "$T/lstm-0-auto.safetensors" "$text")
 re='^loss [0-9.]+ nats  bpc [0-9.]+  perplexity [0-9.]+  '

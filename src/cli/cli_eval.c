@@ -22,6 +22,8 @@ static const char usage_eval[] =
 "Usage: burble eval -m MODEL [OPTION]... FILE...\n"
 "Loss (nats), bits per character, perplexity and accuracy of MODEL on the\n"
 "concatenated FILEs: one stream, state carried, every character predicted.\n"
+"A word model: loss, perplexity and accuracy per token, and loss and bits\n"
+"per character of the decoded text (total nats / its characters).\n"
 "\n"
 "  -m, --model FILE         the model\n"
 "  -b, --batch B            parallel streams (1: every character is\n"
@@ -122,6 +124,32 @@ evaluate(const struct eval_args *a, model *m, const corpus *corp,
 	return 0;
 }
 
+/* A word model: per token, and per character of the decoded text of the
+ * tokens predicted (with -b > 1, those of the whole text scaled to the
+ * share predicted). */
+static void
+print_words(const struct eval_args *a, const train_eval *ev,
+    const corpus *corp)
+{
+	double loss = ev->sum / (double)ev->count;
+	double acc = (double)ev->correct / (double)ev->count;
+	double chars = (double)vocab_decoded_chars(&corp->voc, corp->ids + 1,
+	    corp->n - 1, corp->ids[0]);
+	chars *= (double)ev->count / (double)(corp->n - 1);
+	double lc = chars > 0 ? ev->sum / chars : NAN;
+
+	if (a->json)
+		printf("{\"tokenizer\":\"word\",\"loss\":%.9g,"
+		    "\"perplexity\":%.9g,\"accuracy\":%.9g,\"tokens\":%zu,"
+		    "\"loss_per_char\":%.9g,\"bpc\":%.9g,\"chars\":%.0f}\n",
+		    loss, exp(loss), acc, ev->count, lc, lc / M_LN2, chars);
+	else
+		printf("loss %.6f nats/token  perplexity %.4f  accuracy %.2f%%  "
+		    "tokens %zu\nloss %.6f nats/char  bpc %.4f  chars %.0f\n",
+		    loss, exp(loss), 100 * acc, ev->count, lc, lc / M_LN2,
+		    chars);
+}
+
 static void
 print_result(const struct eval_args *a, const train_eval *ev)
 {
@@ -164,7 +192,10 @@ cli_eval(int argc, char **argv)
 	if (corp.n < 2)
 		r = cli_error("%s: too short to evaluate (needs 2 characters)",
 		    corp.name);
-	else if ((r = evaluate(&a, c.m, &corp, &ev)) == 0)
+	else if ((r = evaluate(&a, c.m, &corp, &ev)) == 0 &&
+	    corp.voc.kind == VOCAB_WORD)
+		print_words(&a, &ev, &corp);
+	else if (r == 0)
 		print_result(&a, &ev);
 	corpus_free(&corp);
 	ckpt_free(&c);

@@ -18,6 +18,7 @@
 #include "fmt.h"
 #include "model.h"
 #include "text.h"
+#include "words.h"
 
 static const char usage_info[] =
 "Usage: burble info [OPTION]... MODEL\n"
@@ -58,9 +59,36 @@ weights_checksum(const model *m)
 	return h;
 }
 
+#define INFO_WORDS_SHOWN 100
+
+/* A word token: specials in angle brackets, a newline as \n, a token
+ * that a terminal would act on as U+XXXX. */
+static void
+print_word(const vocab *v, int id)
+{
+	char u[VOCAB_SYM_MAX];
+
+	size_t len = vocab_utf8(v, id, u);
+	uint32_t cp;
+
+	if (id == v->eor)
+		fputs("<eor>", stdout);
+	else if (strcmp(u, "\n") == 0)
+		fputs("\\n", stdout);
+	else if (utf8_decode((const unsigned char *)u, len, &cp) == len &&
+	    escape_needed(cp))	/* a lone control, bidi or invisible mark */
+		printf("U+%04X", cp);
+	else
+		fputs(u, stdout);
+}
+
 static void
 print_symbol(const vocab *v, int id)
 {
+	if (v->kind == VOCAB_WORD) {
+		print_word(v, id);
+		return;
+	}
 	uint32_t cp = v->cp[id];
 	if (cp == TEXT_UNK)
 		fputs("<unk>", stdout);
@@ -75,7 +103,7 @@ print_symbol(const vocab *v, int id)
 	else if (escape_needed(cp))	/* controls, bidi, invisible */
 		printf("U+%04X", cp);
 	else {
-		char u[8];
+		char u[VOCAB_SYM_MAX];
 		vocab_utf8(v, id, u);
 		fputs(u, stdout);
 	}
@@ -116,8 +144,11 @@ info_json(const char *path, const ckpt *c)
 {
 	const model *m = c->m;
 	json_t *o = json_object(), *voc = json_array();
+	char u[VOCAB_SYM_MAX];
 	for (int i = 0; i < c->voc.V; i++)
-		json_array_append_new(voc, json_integer(c->voc.cp[i]));
+		json_array_append_new(voc, c->voc.kind == VOCAB_WORD ?
+		    json_string((vocab_utf8(&c->voc, i, u), u)) :
+		    json_integer(c->voc.cp[i]));
 	char sum[32];
 	snprintf(sum, sizeof sum, "%016llx", (unsigned long long)weights_checksum(m));
 	json_object_set_new(o, "file", json_string(path));
@@ -125,6 +156,8 @@ info_json(const char *path, const ckpt *c)
 	json_object_set_new(o, "layers", json_integer(m->cfg.L));
 	json_object_set_new(o, "hidden", json_integer(m->cfg.H));
 	json_object_set_new(o, "vocab_size", json_integer(m->cfg.V));
+	json_object_set_new(o, "tokenizer",
+	    json_string(vocab_kind_name(c->voc.kind)));
 	json_object_set_new(o, "embed", json_integer(m->cfg.E));
 	json_object_set_new(o, "dropout", json_real(m->cfg.dropout));
 	json_object_set_new(o, "params", json_integer((json_int_t)m->nparams));
@@ -202,10 +235,20 @@ print_layers(const model *m)
 static void
 print_text(const ckpt *c)
 {
-	printf("Vocabulary (%d):", c->voc.V);
-	for (int i = 0; i < c->voc.V; i++) {
+	int shown = c->voc.kind == VOCAB_WORD && c->voc.V > INFO_WORDS_SHOWN ?
+	    INFO_WORDS_SHOWN : c->voc.V;
+	printf("Tokenizer: %s\n", vocab_kind_name(c->voc.kind));
+	printf("Vocabulary (%d%s):", c->voc.V, c->voc.kind != VOCAB_WORD ?
+	    "" : shown < c->voc.V ? " word tokens, the most frequent first" :
+	    " word tokens");
+	for (int i = 0; i < shown; i++) {
 		putchar(' ');
 		print_symbol(&c->voc, i);
+	}
+	if (shown < c->voc.V) {
+		printf(" ... <unk>");
+		if (c->voc.eor >= 0)
+			printf(" <eor>");
 	}
 	printf("\n");
 	printf("Text: %s%s%s%s", c->corpus ? c->corpus : "?",
@@ -217,6 +260,9 @@ print_text(const ckpt *c)
 		printf(", records separated by '%s'", c->text.record_sep);
 	if (c->text.min_count > 1)
 		printf(", min count %ld", c->text.min_count);
+	if (c->voc.kind == VOCAB_WORD)
+		printf(", max words %ld", c->text.max_words > 0 ?
+		    c->text.max_words : (long)WORD_MAX_DEFAULT);
 	printf("\n");
 	printf("Weights checksum: %016llx\n",
 	    (unsigned long long)weights_checksum(c->m));
@@ -237,8 +283,9 @@ print_training(const ckpt *c)
 	printf("Progress: step %ld, epoch %ld (batch %zu), %s of training\n",
 	    c->prog.step, c->prog.epoch, c->prog.batch, el);
 	if (isfinite(c->prog.best_val))
-		printf("Best validation loss: %.4f (%.4f bits/char) at step %ld\n",
+		printf("Best validation loss: %.4f (%.4f bits/%s) at step %ld\n",
 		    (double)c->prog.best_val, (double)c->prog.best_val / M_LN2,
+		    c->voc.kind == VOCAB_WORD ? "token" : "char",
 		    c->prog.best_step);
 	size_t nval = 0;
 	for (size_t i = 0; i < c->prog.nhist; i++)

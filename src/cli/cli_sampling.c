@@ -137,7 +137,7 @@ beam_write(generator *g, const sampling_opts *o, FILE *out)
 	beam_config bc = { .width = o->beam, .n = o->length };
 	beam_result r;
 	char *cause = NULL;
-	size_t n;
+	size_t n, nc;
 
 	if (o->length > 0 && gen_beam(g, &bc, &r, &cause) != 0) {
 		cli_error("--beam: %s", cause);
@@ -145,7 +145,8 @@ beam_write(generator *g, const sampling_opts *o, FILE *out)
 		return 1;
 	}
 	if (o->length > 0) {
-		char *text = gen_beam_text(g, &r, o->stops, o->nstops, NULL, &n);
+		char *text = gen_beam_text(g, &r, o->stops, o->nstops, NULL, &nc,
+		    &n);
 		fputs(text, out);
 		free(text);
 		beam_result_free(&r);
@@ -169,16 +170,17 @@ sampling_write(const ckpt *c, const sampling_opts *o, const char *prime,
 		gen_free(&g);
 		return 1;
 	}
-	if (skipped > 0)
-		fprintf(stderr, "burble: warning: %zu prime character%s not in "
-		    "the model's vocabulary, skipped\n", skipped,
-		    skipped == 1 ? "" : "s");
+	if (skipped > 0) {
+		char *why = gen_skipped_message(&g, "prime", skipped);
+		fprintf(stderr, "burble: warning: %s\n", why);
+		free(why);
+	}
 	if (echo)
 		fputs(prime, out);
 	gen_tail tail = { .n = 0 };
 	int r = o->beam > 0 ? beam_write(&g, o, out) : 0;
 	for (int k = 0; k < o->length && o->beam == 0; k++) {
-		char u[8];
+		char u[VOCAB_SYM_MAX];
 		int id = gen_next(&g, u, NULL);
 		if (id == c->voc.eor)
 			break;
@@ -217,7 +219,7 @@ sampling_pick(const ckpt *c, const sampling_opts *o, const char *prime,
     int n, FILE *out)
 {
 	generator g;
-	char *cause = NULL, u[8], buf[16];
+	char *cause = NULL, u[VOCAB_SYM_MAX], buf[VOCAB_SYM_MAX + 8];
 	int ids[PEEK_MAX];
 	float p[PEEK_MAX];
 

@@ -36,7 +36,8 @@ typedef struct {
 "  -k, --top-k K            keep the K most likely characters (0 = off)\n" \
 "  -p, --top-p P            keep the most likely characters up to mass P,\n" \
 "                           in (0, 1] (1.0 = off)\n" \
-"  -n, --length N           characters per sample (500)\n" \
+"  -n, --length N           characters per sample, tokens for a word model\n" \
+"                           (500)\n" \
 "      --stop STR           stop at STR (may be repeated)\n" \
 "      --beam N             the likeliest text a beam of N finds instead of\n" \
 "                           sampling (1 to 1000; 1 = greedy)\n" \

@@ -89,7 +89,8 @@ static const char usage_train[] =
 "      --threads N          BLAS threads (default: all cores)\n"
 "      --kernels NAME       kernel set: avx512, avx2, neon, generic (none\n"
 "                           of its own) or auto (the best this CPU runs)\n"
-"      --sample-len N       characters per end-of-epoch sample (200)\n"
+"      --sample-len N       characters (tokens with --tokens word) per\n"
+"                           end-of-epoch sample (200)\n"
 "      --sample-temps LIST  their temperatures (0.2,0.5,1.0)\n"
 "      --precision P        weights the samples and the prompt read: fp16\n"
 "                           (faster) or fp32 (fp16)\n"
@@ -110,6 +111,10 @@ static const char usage_train[] =
 "      --lines              each line is a record ending in an end-of-record\n"
 "                           symbol\n"
 "      --record-sep STR     records are separated by lines holding STR\n"
+"      --tokens KIND        char (code points) or word (words and\n"
+"                           punctuation marks; see burble(1)) (char)\n"
+"      --max-words N        word tokens: keep the N most frequent, fold the\n"
+"                           rest into <unk> (10000)\n"
 "  -h, --help               show this help and exit\n";
 
 enum {
@@ -121,7 +126,7 @@ enum {
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
 	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY, OPT_FORCE,
 	OPT_PRECISION, OPT_TIME, OPT_KERNELS, OPT_LR_SCHEDULE, OPT_WARMUP,
-	OPT_LR_MIN, OPT_COMPARE,
+	OPT_LR_MIN, OPT_COMPARE, OPT_TOKENS, OPT_MAX_WORDS,
 };
 
 static const struct option longopts[] = {
@@ -170,6 +175,8 @@ static const struct option longopts[] = {
 	{ "min-count", required_argument, NULL, OPT_MIN_COUNT },
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "record-sep", required_argument, NULL, OPT_RECORD_SEP },
+	{ "tokens", required_argument, NULL, OPT_TOKENS },
+	{ "max-words", required_argument, NULL, OPT_MAX_WORDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -230,6 +237,8 @@ static const struct numeric_opt {
 	    .hi_open = 1, AT(model.dropout) },
 	{ OPT_MIN_COUNT, "--min-count", NUM_LONG, .lo = 0, .hi = LONG_MAX,
 	    AT(text.min_count) },
+	{ OPT_MAX_WORDS, "--max-words", NUM_LONG, .lo = 1,
+	    .hi = TEXT_MAX_VOCAB - 2, AT(text.max_words) },
 };
 #undef AT
 
@@ -334,6 +343,13 @@ option_text(session_config *c, int opt, char *arg)
 		return 1;
 	case OPT_LINES:
 		c->text.lines = 1;
+		return 1;
+	case OPT_TOKENS:
+		if ((c->text.tokens = vocab_kind_parse(arg)) < 0) {
+			cli_usage_error("--tokens: must be char or word, got "
+			    "'%s'", arg);
+			return -1;
+		}
 		return 1;
 	case OPT_RECORD_SEP:
 		if (arg[0] == '\0' || strchr(arg, '\n') != NULL) {
@@ -463,6 +479,11 @@ parse_args(struct train_args *a, int argc, char **argv)
 		    "not %s", train_schedule_name(c->train.schedule));
 	if (!a->have_seed)
 		c->train.seed = cli_clock_seed();
+	if (c->text.max_words != 0 && c->text.tokens != VOCAB_WORD)
+		return cli_usage_error("--max-words needs --tokens word");
+	if (c->text.min_count > 1 && c->text.tokens == VOCAB_WORD)
+		return cli_usage_error("--min-count is for characters; use "
+		    "--max-words with --tokens word");
 	if (c->train.epochs == 0 && c->train.max_steps == 0 &&
 	    c->time_limit == 0)
 		return cli_usage_error("--epochs 0 needs --steps N or --time");

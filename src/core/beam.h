@@ -47,6 +47,7 @@ typedef struct {
 	int n;		/* ids found: cfg.n, fewer when cancelled or
 			   ended by the end id (then the last) */
 	int cancelled;	/* the search was cancelled */
+	int prev;	/* the id before the first (gen_beam), -1: none */
 	int greedy;	/* the beam lost the greedy continuation on the way
 			   and ended less likely: this is greedy's */
 } beam_result;

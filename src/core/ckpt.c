@@ -290,7 +290,8 @@ ckpt_save(const char *path, const ckpt *c, int weights_only, char **cause)
 	int with_train = c->has_train && !weights_only;
 	uint64_t ntotal = 0;
 
-	if (m == NULL || c->voc.cp == NULL || c->voc.V != m->cfg.V)
+	if (m == NULL || (c->voc.cp == NULL && c->voc.pool == NULL) ||
+	    c->voc.V != m->cfg.V)
 		return set_cause(cause, "%s: cannot save: the vocabulary does "
 		    "not match the model", path);
 	for (int i = 0; i < m->ntensors; i++)

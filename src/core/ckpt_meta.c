@@ -88,6 +88,10 @@ static void
 cp_write(jwrite *b, const void *rec)
 {
 	const vocab *v = rec;
+	if (v->kind == VOCAB_WORD) {
+		jwrite_null(b);
+		return;
+	}
 	jwrite_open(b, "[");
 	for (int i = 0; i < v->V; i++)
 		jwrite_int(b, v->cp[i]);
@@ -100,6 +104,8 @@ cp_read(ckpt_reader *x, json_t *cp, const char *key, void *rec)
 	vocab *v = rec;
 	int V = v->V;
 
+	if (json_is_null(cp))
+		return 0;
 	if (!json_is_array(cp))
 		return ckpt_fail(x, "'%s' must be an array of code points",
 		    key);
@@ -121,6 +127,64 @@ cp_read(ckpt_reader *x, json_t *cp, const char *key, void *rec)
 	}
 	return 0;
 }
+
+/* vocab.tokens: a word vocabulary's tokens, strings in id order (null in
+ * a character vocabulary); read after unk and eor. */
+static void
+tokens_write(jwrite *b, const void *rec)
+{
+	const vocab *v = rec;
+	if (v->kind != VOCAB_WORD) {
+		jwrite_null(b);
+		return;
+	}
+	jwrite_open(b, "[");
+	for (int i = 0; i < v->V; i++)
+		jwrite_str(b, v->pool + v->off[i]);
+	jwrite_close(b, "]");
+}
+
+static int
+tokens_read(ckpt_reader *x, json_t *a, const char *key, void *rec)
+{
+	vocab *v = rec;
+	int V = v->V, kind = v->kind, unk = v->unk, eor = v->eor, r;
+	size_t size = 0, at = 0, i;
+	char *toks, *cause = NULL;
+
+	if (json_is_null(a))
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) != (size_t)V)
+		return ckpt_fail(x, "'%s' must be an array of %d strings", key,
+		    V);
+	for (i = 0; i < (size_t)V; i++) {
+		json_t *s = json_array_get(a, i);
+		if (!json_is_string(s) || memchr(json_string_value(s), 0,
+		    json_string_length(s)) != NULL)
+			return ckpt_fail(x, "token %zu is not a string", i);
+		size += json_string_length(s) + 1;
+	}
+	toks = xmalloc(size ? size : 1);
+	for (i = 0; i < (size_t)V; i++) {
+		json_t *s = json_array_get(a, i);
+		memcpy(toks + at, json_string_value(s), json_string_length(s));
+		at += json_string_length(s);
+		toks[at++] = '\0';
+	}
+	r = vocab_words_init(v, toks, size, V, unk, eor < 0 ? -1 : eor,
+	    &cause);
+	free(toks);
+	v->kind = kind;
+	if (r != 0) {
+		r = ckpt_fail(x, "%s", cause);
+		free(cause);
+	}
+	return r;
+}
+
+static const ckpt_enum kind_enum = {
+	vocab_kind_name, vocab_kind_parse, "tokenizer", NULL, NULL
+};
 
 /* train_settings.sample_temps: at most TRAIN_MAX_SAMPLE_TEMPS numbers. */
 static void
@@ -253,9 +317,12 @@ static const ckpt_field config_fields[] = {
 
 /* unk and eor are read back to be compared with the code points. */
 static const ckpt_field vocab_fields[] = {
-	FIELD_CUSTOM("cp", cp_write, cp_read, MF_REQUIRED),
+	FIELD_CUSTOM("cp", cp_write, cp_read, 0),
 	FIELD_INT("unk", vocab, unk, -1, INT_MAX, 0),
 	FIELD_INT("eor", vocab, eor, -1, INT_MAX, 0),
+	/* A word vocabulary's (written only for one): */
+	FIELD_ENUM("tokenizer", vocab, kind, &kind_enum, 0),
+	FIELD_CUSTOM("tokens", tokens_write, tokens_read, 0),
 };
 
 static const ckpt_field text_fields[] = {
@@ -265,6 +332,9 @@ static const ckpt_field text_fields[] = {
 	FIELD_LONG("min_count", text_opts, min_count, 0, LONG_MAX, 0),
 	FIELD_BOOL("lines", text_opts, lines),
 	FIELD_STR("record_sep", text_opts, record_sep),
+	/* A word model's (written only for one): */
+	FIELD_ENUM("tokens", text_opts, tokens, &kind_enum, 0),
+	FIELD_LONG("max_words", text_opts, max_words, 0, LONG_MAX, 0),
 };
 
 static const ckpt_field optim_fields[] = {
@@ -328,6 +398,10 @@ static const ckpt_field hist_fields[] = {
 static const ckpt_table config_table = TABLE(config_fields);
 static const ckpt_table vocab_table = TABLE(vocab_fields);
 static const ckpt_table text_table = TABLE(text_fields);
+/* What a character model writes: the fields before the word ones, so that
+ * its files are what they were before word tokens. */
+static const ckpt_table vocab_char_table = { vocab_fields, 3 };
+static const ckpt_table text_char_table = { text_fields, 6 };
 static const ckpt_table settings_table = TABLE(settings_fields);
 static const ckpt_table progress_table = TABLE(progress_fields);
 static const ckpt_table hist_table = TABLE(hist_fields);
@@ -340,6 +414,22 @@ rec_string(const ckpt_table *t, const void *rec)
 	jwrite b = { 0 };
 	ckpt_rec_write(&b, t, rec);
 	return b.s;
+}
+
+static char *
+vocab_write(const ckpt *c, const ckpt_meta_ctx *m)
+{
+	(void)m;
+	return rec_string(c->voc.kind == VOCAB_WORD ? &vocab_table :
+	    &vocab_char_table, &c->voc);
+}
+
+static char *
+text_write(const ckpt *c, const ckpt_meta_ctx *m)
+{
+	(void)m;
+	return rec_string(c->voc.kind == VOCAB_WORD ? &text_table :
+	    &text_char_table, &c->text);
 }
 
 static char *
@@ -430,6 +520,12 @@ vocab_read(ckpt_reader *x, json_t *o, ckpt *c, ckpt_meta_ctx *m)
 	v->unk = v->eor = -2;	/* not given */
 	if (ckpt_rec_read(x, o, &vocab_table, v) < 0)
 		return -1;
+	if (v->kind == VOCAB_WORD)
+		return v->pool == NULL || v->cp != NULL ? ckpt_fail(x, "a word "
+		    "vocabulary needs 'tokens' (and no 'cp')") : 0;
+	if (v->cp == NULL || v->pool != NULL)
+		return ckpt_fail(x, "a character vocabulary needs 'cp' (and "
+		    "no 'tokens')");
 	int unk = v->unk, eor = v->eor;
 	v->unk = v->eor = -1;
 	for (int i = 0; i < v->V; i++) {
@@ -595,10 +691,9 @@ static const struct meta_key {
 	  version_read },
 	{ "burble.config", JSON_OBJECT, 1, 0, NULL, 0, config_write,
 	  config_read },
-	{ "burble.vocab", JSON_OBJECT, 1, 0, &vocab_table,
-	  offsetof(ckpt, voc), NULL, vocab_read },
-	{ "burble.text", JSON_OBJECT, 2, 0, &text_table, offsetof(ckpt, text),
-	  NULL, text_read },
+	{ "burble.vocab", JSON_OBJECT, 1, 0, NULL, 0, vocab_write,
+	  vocab_read },
+	{ "burble.text", JSON_OBJECT, 2, 0, NULL, 0, text_write, text_read },
 	{ "burble.corpus", JSON_STRING, 2, 0, NULL, 0, corpus_write,
 	  corpus_read },
 	{ "burble.settings", JSON_OBJECT, 2, 1, &settings_table,

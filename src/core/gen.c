@@ -30,6 +30,7 @@ gen_free(generator *g)
 {
 	model_state_free(g->st);
 	sampler_free(&g->smp);
+	free(g->unknown);
 	memset(g, 0, sizeof *g);
 }
 
@@ -76,30 +77,44 @@ gen_feed_trace(generator *g, const char *text, size_t len, size_t *nskipped,
     gen_trace *tr, char **cause)
 {
 	size_t n = 0, skipped = 0, used = 0;
-	uint16_t *ids = text_encode(g->voc, g->topts, text, len, &n, &skipped,
-	    cause);
+	free(g->unknown);
+	g->unknown = NULL;
+	uint16_t *ids = text_encode_words(g->voc, g->topts, text, len, &n,
+	    &skipped, &g->unknown, cause);
 	if (ids == NULL)
 		return -1;
 	if (nskipped != NULL)
 		*nskipped = skipped;
 	if (tr != NULL) {
-		tr->text = xreallocarray(NULL, n * 4 + 8, 1);
+		tr->text = xreallocarray(NULL, n * VOCAB_SYM_MAX + 8, 1);
 		tr->act = xreallocarray(NULL, n + 1, sizeof *tr->act);
 		tr->n = 0;
 	}
 	if (n == 0 && !g->primed)
 		gen_step(g, gen_start_id(g));
 	for (size_t i = 0; i < n; i++) {
+		int prev = g->last;
 		gen_step(g, ids[i]);
 		if (tr == NULL)
 			continue;
-		used += vocab_utf8(g->voc, ids[i], tr->text + used);
+		used += vocab_piece(g->voc, prev, ids[i], tr->text + used);
 		tr->act[tr->n++] = gen_activation(g, tr->layer, tr->unit);
 	}
 	if (tr != NULL)
 		tr->text[used] = '\0';
 	free(ids);
 	return 0;
+}
+
+char *
+gen_skipped_message(const generator *g, const char *where, size_t skipped)
+{
+	if (g->voc->kind == VOCAB_WORD)
+		return xasprintf("%s: %zu word%s not in the model's vocabulary, "
+		    "read as <unk>: %s", where, skipped, skipped == 1 ? "" :
+		    "s", g->unknown ? g->unknown : "?");
+	return xasprintf("%zu %s character%s not in the model's vocabulary, "
+	    "skipped", skipped, where, skipped == 1 ? "" : "s");
 }
 
 int
@@ -117,12 +132,12 @@ gen_feed_ids(generator *g, const uint16_t *ids, size_t n)
 }
 
 int
-gen_next(generator *g, char out[8], float *p)
+gen_next(generator *g, char out[VOCAB_SYM_MAX], float *p)
 {
 	if (!g->primed)
 		gen_step(g, gen_start_id(g));
 	int id = sampler_pick(&g->smp, g->st->logits, p);
-	vocab_utf8(g->voc, id, out);
+	vocab_piece(g->voc, g->last, id, out);
 	gen_step(g, id);
 	return id;
 }
@@ -144,8 +159,10 @@ gen_beam(generator *g, const beam_config *c, beam_result *r, char **cause)
 		gen_step(g, gen_start_id(g));
 	bc.has_end = g->voc->eor >= 0;	/* a text ends there, sampled too */
 	bc.end_id = g->voc->eor;
+	int prev = g->last;
 	if (beam_search(g->m, g->st, &bc, r, cause) != 0)
 		return -1;
+	r->prev = prev;
 	if (r->n > 0)
 		g->last = r->ids[r->n - 1];
 	return 0;
@@ -162,27 +179,33 @@ ends_with_stop(const gen_tail *t, const char *const *stops, int nstops)
 
 char *
 gen_beam_text(const generator *g, const beam_result *r,
-    const char *const *stops, int nstops, float **probs, size_t *nchars)
+    const char *const *stops, int nstops, float **probs, size_t *nchars,
+    size_t *nids)
 {
-	char *text = xreallocarray(NULL, (size_t)r->n * 4 + 1, 1);
+	size_t cap = (size_t)r->n * VOCAB_SYM_MAX + 1, used = 0, k, nc = 0;
+	char *text = xreallocarray(NULL, cap, 1);
 	gen_tail tail = { .n = 0 };
-	size_t used = 0, k;
 
 	if (probs != NULL)
-		*probs = xreallocarray(NULL, (size_t)r->n + 1, sizeof **probs);
+		*probs = xreallocarray(NULL, cap, sizeof **probs);
 	for (k = 0; k < (size_t)r->n && r->ids[k] != g->voc->eor; k++) {
-		size_t len = vocab_utf8(g->voc, r->ids[k], text + used);
+		size_t len = vocab_piece(g->voc, k > 0 ? r->ids[k - 1] :
+		    r->prev, r->ids[k], text + used);
 		gen_tail_add(&tail, text + used, len);
 		used += len;
-		if (probs != NULL)
-			(*probs)[k] = expf(r->lp[k]);
+		for (size_t c = utf8_count(text + used - len, len); c > 0; c--) {
+			if (probs != NULL)
+				(*probs)[nc] = expf(r->lp[k]);
+			nc++;
+		}
 		if (ends_with_stop(&tail, stops, nstops)) {
 			k++;
 			break;
 		}
 	}
 	text[used] = '\0';
-	*nchars = k;
+	*nchars = nc;
+	*nids = k;
 	return text;
 }
 

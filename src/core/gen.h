@@ -26,6 +26,8 @@ typedef struct {
 	sampler smp;
 	int primed;	/* logits for the next character are ready */
 	int last;	/* last id fed, -1 if none */
+	char *unknown;	/* the last gen_feed's words not in a word
+			   vocabulary, named (text_encode_words), or NULL */
 } generator;
 
 void gen_init(generator *g, const model *m, const vocab *voc,
@@ -38,6 +40,11 @@ void gen_reset(generator *g);
  * in the vocabulary. Fails only on invalid UTF-8. */
 int gen_feed(generator *g, const char *text, size_t len, size_t *nskipped,
     char **cause);
+/* What to tell the user when a feed skipped characters (a word model:
+ * read words as <unk>): one line, allocated; where is "prime" or the
+ * like. */
+char *gen_skipped_message(const generator *g, const char *where,
+    size_t skipped);
 /* What one hidden unit did while text was fed: for the cell-activation
  * view (:cell), which colours each character by the unit's value after the
  * model read it. */
@@ -60,10 +67,11 @@ int gen_feed_trace(generator *g, const char *text, size_t len,
 float gen_activation(const generator *g, int layer, int unit);
 /* Feed ids that are already encoded (a window of the corpus). */
 void gen_feed_ids(generator *g, const uint16_t *ids, size_t n);
-/* Pick the next character, feed it back. Writes its UTF-8 form into out
+/* Pick the next character (a word model: token), feed it back. Writes
+ * the text it adds (vocab_piece: a word with its space) into out
  * (NUL-terminated) and the model's probability of it into *p (if not
  * NULL). Returns the id; the caller stops at g->voc->eor. */
-int gen_next(generator *g, char out[8], float *p);
+int gen_next(generator *g, char out[VOCAB_SYM_MAX], float *p);
 /* The end of a generated text, to find stop strings (at most
  * GEN_TAIL_KEEP bytes long) as it grows. */
 #define GEN_TAIL_KEEP 128
@@ -86,8 +94,10 @@ int gen_beam(generator *g, const beam_config *c, beam_result *r,
     char **cause);
 /* The UTF-8 of r's ids up to the end-of-record symbol or a stop string
  * (nstops of them): allocated; probs (if not NULL) gets each character's
- * probability, allocated; *nchars the number of characters. */
+ * probability (a word's characters all its token's), allocated, *nchars
+ * of them; returns in *nids the ids that text holds. */
 char *gen_beam_text(const generator *g, const beam_result *r,
-    const char *const *stops, int nstops, float **probs, size_t *nchars);
+    const char *const *stops, int nstops, float **probs, size_t *nchars,
+    size_t *nids);
 
 #endif

@@ -21,6 +21,7 @@ libburble_core_a_SOURCES = \
 	src/core/file.c src/core/file.h \
 	src/core/utf8.c src/core/utf8.h \
 	src/core/text.c src/core/text.h \
+	src/core/words.c src/core/words.h src/core/vocab.c \
 	src/core/escape.c src/core/escape.h \
 	src/core/model.c src/core/model.h src/core/model_int.h \
 	src/core/cell.c src/core/cell.h src/core/vec.c src/core/vec.h \

@@ -92,33 +92,35 @@ static void
 describe_why(const plan_input *in, const plan_candidate *c, int n, int k,
     plan_result *r)
 {
+	const char *unit = in->words ? "tokens" : "characters";
 	char size[128], drop[48] = "";
 
 	if (!(in->what & (PLAN_SIZE | PLAN_WIDTH | PLAN_DEPTH)))
 		snprintf(size, sizeof size, "the size given");
 	else if (!budget_feeds(in, &c[k]))
 		snprintf(size, sizeof size, "the smallest size: the budget "
-		    "cannot give any size %.0f characters a parameter",
-		    PLAN_CHARS_PER_PARAM);
+		    "cannot give any size %.0f %s a parameter",
+		    PLAN_CHARS_PER_PARAM, unit);
 	else if (!text_supports(in, &c[k]))
 		snprintf(size, sizeof size, "the smallest size: the text is "
 		    "short for any");
 	else if (k + 1 < n && budget_feeds(in, &c[k + 1]))
 		snprintf(size, sizeof size, "the largest the text supports "
-		    "(%.0f parameters a training character)",
-		    PLAN_PARAMS_PER_CHAR);
+		    "(%.0f parameters a training %s)",
+		    PLAN_PARAMS_PER_CHAR, in->words ? "token" : "character");
 	else if (k + 1 < n)
 		snprintf(size, sizeof size, "the largest the budget feeds "
-		    "(%.0f characters a parameter)", PLAN_CHARS_PER_PARAM);
+		    "(%.0f %s a parameter)", PLAN_CHARS_PER_PARAM, unit);
 	else
 		snprintf(size, sizeof size, "the largest size tried");
 	if ((in->what & PLAN_DROPOUT) && r->epochs > PLAN_MANY_EPOCHS)
 		snprintf(drop, sizeof drop, "; dropout %.1f: more than %.0f "
 		    "epochs", (double)r->dropout, PLAN_MANY_EPOCHS);
 	snprintf(r->why, sizeof r->why, "sized for %.0f s on this machine: "
-	    "%dx%d, dropout %.1f, about %.3g M characters (%.1f epochs) at "
-	    "%.0f k/s; %s%s", in->budget, r->L, r->H, (double)r->dropout,
-	    r->chars / 1e6, r->epochs, r->chars_per_s / 1e3, size, drop);
+	    "%dx%d, dropout %.1f, about %.3g M %s (%.1f epochs) at %.0f k/s; "
+	    "%s%s", in->budget, r->L, r->H, (double)r->dropout,
+	    r->chars / 1e6, unit, r->epochs, r->chars_per_s / 1e3, size,
+	    drop);
 }
 
 void

@@ -53,7 +53,8 @@ typedef struct {
 typedef struct {
 	unsigned what;		/* PLAN_* */
 	double budget;		/* seconds */
-	size_t train_chars;	/* the training split */
+	size_t train_chars;	/* the training split, in tokens */
+	int words;		/* the tokens are words (messages say so) */
 	double max_chars;	/* what --epochs or --steps lets it train,
 				   if it ends sooner; 0 = no such bound */
 	model_config base;	/* the configuration as given */

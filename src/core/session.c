@@ -328,6 +328,7 @@ session_open_model(const char *path, int threads, int precision,
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
 	session_fill_info(&s->info, s->gm, c.corpus ? c.corpus : path, threads);
+	s->info.words = s->gvoc.kind == VOCAB_WORD;
 	s->ginfo = s->info;
 	snprintf(s->info.output, sizeof s->info.output, "%s", path);
 	s->set.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
@@ -428,7 +429,8 @@ plan_for_budget(session *s, const session_config *c, model_config *mc)
 {
 	size_t n = s->corp.n, nval = val_chars(s);
 	plan_input in = { .what = c->plan, .budget = c->time_limit,
-	    .train_chars = n - nval, .base = *mc, .B = s->set.B,
+	    .train_chars = n - nval, .words = s->corp.voc.kind == VOCAB_WORD,
+	    .base = *mc, .B = s->set.B,
 	    .T = s->set.T };
 	plan_result r;
 	double bt = (double)s->set.B * s->set.T;
@@ -584,6 +586,7 @@ session_create(const session_config *c, char **cause)
 	s->weights_only = c->weights_only;
 
 	session_fill_info(&s->info, s->m, s->corpus_name, threads);
+	s->info.words = s->voc.kind == VOCAB_WORD;
 	s->ginfo = s->info;
 	s->info.B = s->set.B;
 	s->info.T = s->set.T;

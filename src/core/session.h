@@ -95,7 +95,7 @@ typedef struct {
 	size_t nchars;
 	/* EV_PEEK */
 	int npeek;
-	char peek_sym[PEEK_MAX][8];	/* UTF-8 (vocab_utf8) */
+	char peek_sym[PEEK_MAX][VOCAB_SYM_MAX];	/* UTF-8 (vocab_utf8) */
 	float peek_p[PEEK_MAX];
 	int peek_id[PEEK_MAX];
 	int pick;
@@ -111,6 +111,7 @@ typedef struct {
 	char corpus[256];
 	char output[1024];	/* checkpoint path ("" if none) */
 	int cell, L, H, V, E;
+	int words;		/* a word model: the unit is the token */
 	size_t nparams;
 	int threads;		/* BLAS threads */
 	char blas[64];		/* e.g. "OpenBLAS 0.3.21 (Zen, pthreads)" */

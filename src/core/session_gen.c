@@ -103,14 +103,15 @@ static void
 gthread_chunk(session *s, struct genstate *st, int max)
 {
 	event *e = event_new(EV_GEN);
-	size_t cap = (size_t)max * 4 + 1, n = 0;
+	/* A word token is several characters, each coloured by its p. */
+	size_t cap = (size_t)max * VOCAB_SYM_MAX + 1, n = 0;
 	e->text = xmalloc(cap);
-	e->prob = xreallocarray(NULL, (size_t)max, sizeof(float));
+	e->prob = xreallocarray(NULL, cap, sizeof(float));
 	if (gthread_cell_on(st))
-		e->act = xreallocarray(NULL, (size_t)max, sizeof(float));
+		e->act = xreallocarray(NULL, cap, sizeof(float));
 	const char *why = NULL;
 	for (int k = 0; k < max && st->remaining > 0; k++) {
-		char u[8];
+		char u[VOCAB_SYM_MAX];
 		float p;
 		int id = gen_next(&st->g, u, &p);
 		if (id == st->g.voc->eor) {
@@ -120,10 +121,12 @@ gthread_chunk(session *s, struct genstate *st, int max)
 		size_t len = strlen(u);
 		memcpy(e->text + n, u, len);
 		n += len;
-		if (e->act != NULL)
-			e->act[e->nchars] = gen_activation(&st->g,
-			    st->gs.cell_layer, st->gs.cell_unit);
-		e->prob[e->nchars++] = p;
+		for (size_t c = utf8_count(u, len); c > 0; c--) {
+			if (e->act != NULL)
+				e->act[e->nchars] = gen_activation(&st->g,
+				    st->gs.cell_layer, st->gs.cell_unit);
+			e->prob[e->nchars++] = p;
+		}
 		st->remaining--;
 		gen_tail_add(&st->tail, u, len);
 		if (tail_stops(st)) {
@@ -178,7 +181,7 @@ gthread_beam(session *s, struct genstate *st)
 	const char *stops[GEN_MAX_STOPS];
 	char *cause = NULL, why[96];
 	beam_result r;
-	size_t n;
+	size_t n, nc;
 
 	if (gen_beam(&st->g, &bc, &r, &cause) != 0) {
 		session_post_text(s, EV_ERROR, ":beam: %s", cause);
@@ -190,8 +193,8 @@ gthread_beam(session *s, struct genstate *st)
 		stops[i] = st->gs.stops[i];
 	event *e = event_new(EV_GEN);
 	e->text = gen_beam_text(&st->g, &r, stops, st->gs.nstops, &e->prob,
-	    &n);
-	e->nchars = n;
+	    &nc, &n);
+	e->nchars = nc;
 	gen_tail_add(&st->tail, e->text, strlen(e->text));
 	if (r.cancelled)
 		snprintf(why, sizeof why, "stopped (beam %d)", bc.width);
@@ -214,10 +217,11 @@ gthread_fed(session *s, const char *text, float p, int is_prime)
 	event *e = event_new(EV_GEN);
 	e->text = xstrdup(text);
 	e->is_prime = is_prime;
-	e->nchars = 1;
+	e->nchars = is_prime ? 1 : utf8_count(text, strlen(text));
 	if (!is_prime) {
-		e->prob = xreallocarray(NULL, 1, sizeof *e->prob);
-		e->prob[0] = p;
+		e->prob = xreallocarray(NULL, e->nchars + 1, sizeof *e->prob);
+		for (size_t i = 0; i < e->nchars; i++)
+			e->prob[i] = p;
 	}
 	session_post(s, e);
 }
@@ -225,7 +229,7 @@ gthread_fed(session *s, const char *text, float p, int is_prime)
 static void
 gthread_pick(session *s, struct genstate *st, const struct msg *c)
 {
-	char u[8];
+	char u[VOCAB_SYM_MAX];
 	float p;
 	int ids[PEEK_MAX];
 	float probs[PEEK_MAX];
@@ -251,7 +255,7 @@ gthread_pick(session *s, struct genstate *st, const struct msg *c)
 			for (int i = 0; i < k; i++)
 				if (ids[i] == c->id)
 					p = probs[i];
-			vocab_utf8(st->g.voc, c->id, u);
+			vocab_piece(st->g.voc, st->g.last, c->id, u);
 			uint16_t id = (uint16_t)c->id;
 			gen_feed_ids(&st->g, &id, 1);
 		}
@@ -281,6 +285,7 @@ gthread_load(session *s, struct genstate *st, const char *path)
 	pthread_mutex_lock(&s->snap_mu);
 	session_fill_info(&s->ginfo, s->gm, c.corpus ? c.corpus : path,
 	    s->ginfo.threads);
+	s->ginfo.words = c.voc.kind == VOCAB_WORD;
 	pthread_mutex_unlock(&s->snap_mu);
 	vocab_copy(&s->gvoc, &c.voc);
 	text_opts_copy(&s->gtext, &c.text);
@@ -307,10 +312,12 @@ gthread_start(session *s, struct genstate *st, const struct msg *c)
 			free(cause);
 			return;
 		}
-		if (skipped > 0)
-			session_post_text(s, EV_STATUS, "%zu prime character%s "
-			    "not in the vocabulary, skipped", skipped,
-			    skipped == 1 ? "" : "s");
+		if (skipped > 0) {
+			char *why = gen_skipped_message(&st->g, "prime",
+			    skipped);
+			session_post_text(s, EV_STATUS, "%s", why);
+			free(why);
+		}
 		gen_tail_add(&st->tail, c->text, strlen(c->text));
 	}
 	if (st->gs.beam > 0) {

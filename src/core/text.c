@@ -77,6 +77,7 @@
 #include "file.h"
 #include "text.h"
 #include "util.h"
+#include "words.h"
 
 #define NSYMS (TEXT_EOR + 1)	/* code points and the two specials */
 #define MAX_MISSING_SHOWN 5
@@ -142,68 +143,6 @@ text_filter_parse(const char *s)
 		if (strcmp(s, filter_names[i]) == 0)
 			return (int)i;
 	return -1;
-}
-
-int
-vocab_id(const vocab *v, uint32_t cp)
-{
-	size_t lo = 0, hi, mid;
-
-	if (v == NULL || v->cp == NULL || v->V <= 0)
-		return -1;
-	hi = (size_t)v->V;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (v->cp[mid] < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < (size_t)v->V && v->cp[lo] == cp ? (int)lo : -1;
-}
-
-/* An id outside the vocabulary gives "" (length 0). */
-size_t
-vocab_utf8(const vocab *v, int id, char out[8])
-{
-	uint32_t cp;
-	size_t n;
-
-	if (v == NULL || id < 0 || id >= v->V) {
-		out[0] = '\0';
-		return 0;
-	}
-	cp = v->cp[id];
-	if (cp == TEXT_EOR)
-		cp = '\n';
-	else if (cp == TEXT_UNK)
-		cp = 0xfffd;
-	n = utf8_encode(cp, out);
-	out[n] = '\0';
-	return n;
-}
-
-/* dst is overwritten (not freed first). */
-void
-vocab_copy(vocab *dst, const vocab *src)
-{
-	*dst = *src;
-	dst->cp = NULL;
-	if (src->V > 0) {
-		dst->cp = xreallocarray(NULL, (size_t)src->V, sizeof *dst->cp);
-		memcpy(dst->cp, src->cp, (size_t)src->V * sizeof *dst->cp);
-	}
-}
-
-void
-vocab_free(vocab *v)
-{
-	if (v == NULL)
-		return;
-	free(v->cp);
-	v->cp = NULL;
-	v->V = 0;
-	v->unk = v->eor = -1;
 }
 
 void
@@ -356,6 +295,13 @@ struct loader {
 	uint16_t *map;		/* (NSYMS) id + 1; 0: not seen in pass 1 */
 	uint16_t *out;		/* (n) */
 	size_t nout;
+	/* word tokens (words.h): symbols go through the splitter */
+	int words;
+	word_splitter ws;
+	word_table wt;		/* pass 1: the tokens seen */
+	int weor;		/* pass 1: an end of record seen */
+	uint16_t *wmap;		/* (wt.n) pass 2: id + 1 of each token */
+	int wunk, weor_id;	/* pass 2 */
 };
 
 static void
@@ -405,6 +351,35 @@ keep_cp(const struct loader *ld, uint32_t cp)
 	}
 }
 
+/* A word token from the splitter: counted in pass 1, its id written in
+ * pass 2. */
+static int
+word_sink_fn(void *arg, enum word_kind kind, const char *tok, size_t len)
+{
+	struct loader *ld = arg;
+	long e = -1;
+	int id;
+
+	if (kind == WORD_TOKEN)
+		e = ld->pass == 1 ? word_table_add(&ld->wt, tok, len) :
+		    word_table_find(&ld->wt, tok, len);
+	if (ld->pass == 1) {
+		if (kind == WORD_TOKEN && e < 0)
+			return -1;
+		if (kind == WORD_TOKEN)
+			ld->wt.count[e]++;
+		ld->weor |= kind == WORD_EOR;
+		ld->n++;
+		return 0;
+	}
+	id = kind == WORD_EOR ? ld->weor_id : kind == WORD_LONG ? ld->wunk :
+	    e < 0 ? -1 : ld->wmap[e] - 1;
+	if (id < 0 || ld->nout == ld->n)
+		return -1;
+	ld->out[ld->nout++] = (uint16_t)id;
+	return 0;
+}
+
 /* Emit one symbol. Fails only in pass 2, when the file no longer holds
  * what pass 1 saw. */
 static inline int
@@ -412,6 +387,8 @@ emit(struct loader *ld, uint32_t sym)
 {
 	uint16_t m;
 
+	if (ld->words)
+		return word_put(&ld->ws, sym);
 	if (ld->pass == 1) {
 		if (ld->count[sym]++ == 0) {
 			push_u32(&ld->seen, &ld->nseen, &ld->seencap, sym);
@@ -545,6 +522,8 @@ scan(struct loader *ld, const struct source *s, char **cause)
 	}
 	if (ld->records)
 		END_RECORD();
+	if (ld->words && word_flush(&ld->ws) != 0)
+		goto changed;
 	return 0;
 #undef END_RECORD
 
@@ -621,6 +600,8 @@ loader_free(struct loader *ld)
 	free(ld->missing);
 	free(ld->map);
 	free(ld->out);
+	word_table_free(&ld->wt);
+	free(ld->wmap);
 	memset(ld, 0, sizeof *ld);
 }
 
@@ -710,6 +691,49 @@ missing_error(const struct loader *ld, const char *label, char **cause)
 	return r;
 }
 
+/* The vocabulary, and the id of every symbol seen. */
+static int
+map_chars(corpus *c, struct loader *ld, const text_opts *o,
+    const vocab *fixed, const char *label, char **cause)
+{
+	int id;
+
+	qsort(ld->seen, ld->nseen, sizeof *ld->seen, cmp_u32);
+	if (fixed != NULL)
+		vocab_copy(&c->voc, fixed);
+	else if (build_vocab(&c->voc, ld, o->min_count, label, cause) != 0)
+		return -1;
+	ld->map = xcalloc(NSYMS, sizeof *ld->map);
+	for (size_t i = 0; i < ld->nseen; i++) {
+		if ((id = vocab_id(&c->voc, ld->seen[i])) < 0)
+			id = c->voc.unk;	/* folded, or map_unknown */
+		if (id < 0 || id >= TEXT_MAX_VOCAB)
+			return set_cause(cause, "%s: vocabulary does not fit",
+			    label);
+		ld->map[ld->seen[i]] = (uint16_t)(id + 1);
+	}
+	return 0;
+}
+
+/* The same for word tokens: every token not in the vocabulary is <unk>. */
+static int
+map_words(corpus *c, struct loader *ld, const text_opts *o,
+    const vocab *fixed, const char *label, char **cause)
+{
+	if (fixed != NULL)
+		vocab_copy(&c->voc, fixed);
+	else if (vocab_from_words(&c->voc, &ld->wt, o->max_words, ld->weor,
+	    label, cause) != 0)
+		return -1;
+	if (ld->weor && c->voc.eor < 0)
+		return set_cause(cause, "%s: records, but the model has no "
+		    "end-of-record symbol", label);
+	ld->wmap = word_table_map(&ld->wt, &c->voc);
+	ld->wunk = c->voc.unk;
+	ld->weor_id = c->voc.eor;
+	return 0;
+}
+
 static char *
 corpus_name(const char *const *paths, size_t npaths)
 {
@@ -736,8 +760,7 @@ corpus_load(corpus *c, const char *const *paths, size_t npaths,
 	struct source *src = NULL;
 	size_t i, nsrc = 0, bytes = 0;
 	const char *label;
-	int r = -1, id;
-	uint32_t sym;
+	int r = -1;
 
 	memset(c, 0, sizeof *c);
 	c->voc.unk = c->voc.eor = -1;
@@ -747,11 +770,17 @@ corpus_load(corpus *c, const char *const *paths, size_t npaths,
 		return set_cause(cause, "no input files");
 	if (loader_init(&ld, o, cause) != 0)
 		return -1;
+	ld.words = fixed != NULL ? fixed->kind == VOCAB_WORD :
+	    o->tokens == VOCAB_WORD;
+	if (ld.words && ld.loc == (locale_t)0)
+		ld.loc = utf8_locale();
+	word_splitter_init(&ld.ws, ld.loc, word_sink_fn, &ld);
 	c->name = corpus_name(paths, npaths);
 	label = npaths == 1 ? (strcmp(paths[0], "-") == 0 ? "stdin" :
 	    paths[0]) : c->name;
 	ld.fixed = fixed;
-	ld.count = xcalloc(NSYMS, sizeof *ld.count);
+	if (!ld.words)
+		ld.count = xcalloc(NSYMS, sizeof *ld.count);
 	src = xcalloc(npaths, sizeof *src);
 
 	/* Pass 1: read, validate, count. */
@@ -774,23 +803,9 @@ corpus_load(corpus *c, const char *const *paths, size_t npaths,
 		goto out;
 	}
 
-	/* The vocabulary, and the id of every symbol seen. */
-	qsort(ld.seen, ld.nseen, sizeof *ld.seen, cmp_u32);
-	if (fixed != NULL)
-		vocab_copy(&c->voc, fixed);
-	else if (build_vocab(&c->voc, &ld, o->min_count, label, cause) != 0)
+	if ((ld.words ? map_words(c, &ld, o, fixed, label, cause) :
+	    map_chars(c, &ld, o, fixed, label, cause)) != 0)
 		goto out;
-	ld.map = xcalloc(NSYMS, sizeof *ld.map);
-	for (i = 0; i < ld.nseen; i++) {
-		sym = ld.seen[i];
-		if ((id = vocab_id(&c->voc, sym)) < 0)
-			id = c->voc.unk;	/* folded, or map_unknown */
-		if (id < 0 || id >= TEXT_MAX_VOCAB) {
-			set_cause(cause, "%s: vocabulary does not fit", label);
-			goto out;
-		}
-		ld.map[sym] = (uint16_t)(id + 1);
-	}
 
 	/* Pass 2: the ids. */
 	ld.pass = 2;
@@ -815,63 +830,6 @@ out:
 	if (r != 0)
 		corpus_free(c);
 	return r;
-}
-
-/* ---- primes ----------------------------------------------------------- */
-
-/* Also drops a leading byte-order mark, and turns a lone CR into LF as
- * corpus_load does. A NUL is just a character (not in any vocabulary). */
-uint16_t *
-text_encode(const vocab *v, const text_opts *o, const char *s, size_t len,
-    size_t *n, size_t *nskipped, char **cause)
-{
-	const unsigned char *p, *q, *end;
-	locale_t loc = (locale_t)0;
-	int lower = o != NULL && o->lowercase, id;
-	uint16_t *out;
-	size_t k, nout = 0, skipped = 0;
-	uint32_t cp;
-
-	if (s == NULL) {
-		s = "";
-		len = 0;
-	}
-	p = q = (const unsigned char *)s;
-	end = p + len;
-	out = xreallocarray(NULL, len ? len : 1, sizeof *out);	/* n <= len */
-	if (lower)
-		loc = utf8_locale();
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		q += 3;
-	while (q < end) {
-		if (*q == '\r') {
-			q += q + 1 < end && q[1] == '\n' ? 2 : 1;
-			cp = '\n';
-		} else if ((k = utf8_decode(q, (size_t)(end - q), &cp)) == 0) {
-			set_cause(cause, "invalid UTF-8 at byte %zu",
-			    (size_t)(q - p));
-			free(out);
-			out = NULL;
-			break;
-		} else
-			q += k;
-		if (lower)
-			cp = utf8_lower(loc, cp);
-		if ((id = vocab_id(v, cp)) < 0) {
-			skipped++;
-			if (v == NULL || v->unk < 0)
-				continue;
-			id = v->unk;
-		}
-		out[nout++] = (uint16_t)id;
-	}
-	if (loc != (locale_t)0)
-		freelocale(loc);
-	if (n != NULL)
-		*n = out ? nout : 0;
-	if (nskipped != NULL)
-		*nskipped = out ? skipped : 0;
-	return out;
 }
 
 /* ---- batches ---------------------------------------------------------- */

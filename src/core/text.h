@@ -22,6 +22,11 @@
 #define TEXT_UNK 0x110000u /* the unknown symbol, shown as U+FFFD */
 #define TEXT_EOR 0x110001u /* end of record, shown as a newline */
 #define TEXT_MAX_VOCAB 65535
+/* The longest display form of one symbol, NUL included: a word token
+ * (words.h) with a space before it. */
+#define VOCAB_SYM_MAX 72
+
+enum vocab_kind { VOCAB_CHAR, VOCAB_WORD };
 
 enum text_filter {
 	TEXT_FILTER_NONE,	/* keep everything */
@@ -39,13 +44,25 @@ typedef struct {
 	char *record_sep;	/* owned; non-NULL: records are separated by a
 				   line holding exactly this string (fortune
 				   files: "%"); implies records */
+	int tokens;		/* enum vocab_kind: characters or words */
+	long max_words;		/* words: the vocabulary's most frequent
+				   tokens kept, the rest folded into <unk> */
 } text_opts;
 
 typedef struct {
-	uint32_t *cp;	/* (V) code points, ascending; specials last */
+	uint32_t *cp;	/* (V) code points, ascending; specials last;
+			   NULL in a word vocabulary */
 	int V;
 	int unk;	/* id of the unknown symbol, or -1 */
 	int eor;	/* id of the end-of-record symbol, or -1 */
+	int kind;	/* enum vocab_kind */
+	/* A word vocabulary (words.h): the most frequent tokens first,
+	 * then <unk> (always there), then the end-of-record symbol. */
+	char *pool;	/* the tokens in id order, each NUL-terminated */
+	size_t poolsz;
+	size_t *off;	/* (V) each token's offset in pool */
+	uint16_t *byname; /* (V - specials) ids, sorted by token */
+	int nbyname;
 } vocab;
 
 typedef struct {
@@ -64,11 +81,32 @@ const char *text_filter_name(int filter);
 /* The filter named s, or -1. */
 int text_filter_parse(const char *s);
 
-/* Id of code point cp, or -1. */
+/* Id of code point cp (in a word vocabulary: of the token that is cp
+ * alone), or -1. */
 int vocab_id(const vocab *v, uint32_t cp);
+/* Id of the word token tok (len bytes), or -1; never a special. */
+int vocab_word_id(const vocab *v, const char *tok, size_t len);
 /* Write the UTF-8 form of symbol id (for display) into out, NUL-terminated;
- * returns its length. UNK -> U+FFFD, EOR -> "\n". */
-size_t vocab_utf8(const vocab *v, int id, char out[8]);
+ * returns its length. UNK -> U+FFFD (words: "<unk>"), EOR -> "\n". */
+size_t vocab_utf8(const vocab *v, int id, char out[VOCAB_SYM_MAX]);
+/* The text that id adds after prev (-1: none) when decoding: in a word
+ * vocabulary the token with the implicit space before it where one goes
+ * (words.h); else as vocab_utf8. */
+size_t vocab_piece(const vocab *v, int prev, int id,
+    char out[VOCAB_SYM_MAX]);
+/* The number of characters (code points) of ids[0..n) decoded with
+ * vocab_piece, prev before the first. */
+size_t vocab_decoded_chars(const vocab *v, const uint16_t *ids, size_t n,
+    int prev);
+/* Build a word vocabulary from ntok NUL-terminated tokens (tokens holds
+ * them back to back, size bytes) in id order; unk and eor are the ids of
+ * the specials (-1: none; unk is required). Fails on a duplicate, an
+ * empty token or one that is not valid UTF-8. */
+int vocab_words_init(vocab *v, const char *tokens, size_t size, int ntok,
+    int unk, int eor, char **cause);
+/* "char" or "word"; and back (-1 for anything else). */
+const char *vocab_kind_name(int kind);
+int vocab_kind_parse(const char *s);
 void vocab_copy(vocab *dst, const vocab *src);
 void vocab_free(vocab *v);
 
@@ -94,6 +132,12 @@ void corpus_free(corpus *c);
  * *n ids, or NULL with *cause on invalid UTF-8. */
 uint16_t *text_encode(const vocab *v, const text_opts *o, const char *s,
     size_t len, size_t *n, size_t *nskipped, char **cause);
+/* The same; with a word vocabulary, words not in it are <unk> (counted in
+ * *nskipped) and *unknown (if not NULL) gets them named, "'a', 'b'",
+ * allocated, or NULL when there are none. */
+uint16_t *text_encode_words(const vocab *v, const text_opts *o,
+    const char *s, size_t len, size_t *n, size_t *nskipped, char **unknown,
+    char **cause);
 
 /*
  * The classic char-rnn batching: the split's n ids become B parallel streams

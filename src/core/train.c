@@ -80,10 +80,11 @@ train_check_memory(const model_config *mc, int B, int T, char **cause)
 	    (double)sysconf(_SC_PAGESIZE);
 	if (have > 0 && need > 0.8 * have)
 		return set_cause(cause, "model too large for this machine: "
-		    "training %d x %d with batch %d x %d needs about %.1f GB, "
-		    "the machine has %.1f GB (use a smaller --hidden, "
-		    "--layers, --batch or --seq)", mc->L, mc->H, B, T,
-		    need / 1e9, have / 1e9);
+		    "training %d x %d, vocabulary %d, with batch %d x %d "
+		    "needs about %.1f GB, the machine has %.1f GB (use a "
+		    "smaller --hidden, --layers, --batch, --seq or "
+		    "--max-words)", mc->L, mc->H, mc->V, B, T, need / 1e9,
+		    have / 1e9);
 	return 0;
 }
 
@@ -477,10 +478,12 @@ train_sampling_next(train_sampling *ts, const model *m, const vocab *voc,
 	if (ts->pool != NULL)
 		model_state_set_pool(g.st, ts->pool);
 	gen_feed_ids(&g, ts->warm, ts->nwarm);
-	size_t cap = (size_t)len * 4 + 1, n = 0;
+	g.last = -1;	/* the sample is a text of its own: no word's space
+			   before it */
+	size_t cap = (size_t)len * VOCAB_SYM_MAX + 1, n = 0;
 	char *out = xmalloc(cap);
 	for (int k = 0; k < len; k++) {
-		char u[8];
+		char u[VOCAB_SYM_MAX];
 		if (stopped(stop)) {
 			free(out);
 			gen_free(&g);

@@ -233,6 +233,16 @@ utf8_showable(uint32_t cp)
 
 /* ---- making strings safe to show or store ----------------------------- */
 
+size_t
+utf8_count(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k;
+}
+
 char *
 utf8_clean(const char *s)
 {

@@ -22,6 +22,9 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* Encode cp (< 0x110000) into out; returns 1-4. */
 size_t utf8_encode(uint32_t cp, char out[4]);
 
+/* The number of code points in s (n bytes of valid UTF-8). */
+size_t utf8_count(const char *s, size_t n);
+
 /* A copy of the NUL-terminated s with every invalid byte replaced by
  * U+FFFD, so that it can go into JSON (a file name). */
 char *utf8_clean(const char *s);

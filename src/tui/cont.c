@@ -130,6 +130,16 @@ cont_glyph(const prompt *p, const char *sym)
 	return sym;
 }
 
+int
+cont_glyph_width(const prompt *p, const char (*sym)[VOCAB_SYM_MAX], int n)
+{
+	int w = 3;
+
+	for (int i = 0; i < n; i++)
+		w = MAX(w, transcript_width(cont_glyph(p, sym[i])));
+	return w;
+}
+
 static void
 peek_show(prompt *p, const event *e)
 {
@@ -138,9 +148,10 @@ peek_show(prompt *p, const event *e)
 	transcript *t = &p->tr;
 	double sum = 0;
 	char num[32];
-	int i, j;
+	int i, j, w = cont_glyph_width(p, e->peek_sym, e->npeek);
 
-	transcript_msg(t, ST_HEAD, "next character, top %d:", e->npeek);
+	transcript_msg(t, ST_HEAD, "next %s, top %d:", prompt_unit(p),
+	    e->npeek);
 	for (i = 0; i < e->npeek; i++) {
 		const char *g = cont_glyph(p, e->peek_sym[i]);
 		double pr = e->peek_p[i];
@@ -151,7 +162,7 @@ peek_show(prompt *p, const event *e)
 		transcript_text(t, "  '", ST_TEXT);
 		transcript_text(t, g, ST_HEAD);
 		transcript_text(t, "'", ST_TEXT);
-		for (j = transcript_width(g); j < 3; j++) /* align the numbers */
+		for (j = transcript_width(g); j < w; j++) /* align the numbers */
 			transcript_cp(t, ' ', ST_TEXT);
 		prompt_real(num, sizeof num, pr, 4, 0);
 		transcript_text(t, "  ", ST_TEXT);

@@ -454,9 +454,9 @@ print_summary(const dash *d, FILE *out)
 	if (out == NULL || !d->training)
 		return;
 	if (isfinite(d->last.best_val) && d->have_step)
-		fprintf(out, "best val loss %.4f (%.4f bpc) at step %ld",
+		fprintf(out, "best val loss %.4f (%.4f %s) at step %ld",
 		    (double)d->last.best_val, d->last.best_val / M_LN2,
-		    d->last.best_step);
+		    in->words ? "bits/token" : "bpc", d->last.best_step);
 	else if (d->have_step)
 		fprintf(out, "no validation loss yet (step %ld)", d->last.step);
 	else

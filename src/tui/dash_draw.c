@@ -435,7 +435,8 @@ draw_progress(dash *d)
 	else
 		snprintf(right, sizeof(right), " %3.0f%%  step %ld ",
 		    frac * 100, e->step);
-	fmt_count(cps, sizeof(cps), e->chars_per_s, "chars/s");
+	fmt_count(cps, sizeof(cps), e->chars_per_s, in->words ? "tokens/s" :
+	    "chars/s");
 	fmt_duration(el, sizeof(el), e->elapsed);
 	if (e->total_steps > 0 && e->step < e->total_steps) {
 		double steps_per_s = 0;
@@ -490,9 +491,10 @@ draw_progress(dash *d)
 		snprintf(part, sizeof(part), "lr %.2e", (double)e->lr);
 		add_part(d, line, sizeof(line), "  ", part, width - x2);
 		if (isfinite(e->best_val)) {
-			snprintf(part, sizeof(part), "best val %.4f (%.3f bpc) "
+			snprintf(part, sizeof(part), "best val %.4f (%.3f %s) "
 			    "at step %ld", (double)e->best_val,
-			    e->best_val / M_LN2, e->best_step);
+			    e->best_val / M_LN2, in->words ? "bits/token" :
+			    "bpc", e->best_step);
 			if (!add_part(d, line, sizeof(line), "  ", part,
 			    width - x2)) {
 				snprintf(part, sizeof(part), "best val %.4f at "

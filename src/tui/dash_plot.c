@@ -78,6 +78,7 @@ view_for(const dash *d, int i, pane_view *v)
 static void
 view_title(dash *d, WINDOW *w, int width, const pane_view *v)
 {
+	const char *unit = session_get_info(d->s)->words ? "token" : "char";
 	char buf[256], val[96];
 	const char *g0 = d->utf8 ? "\xe2\x94\x80" : "*";	/* ─ */
 	const char *g1 = d->utf8 ? "\xe2\x80\xa2" : "o";	/* • */
@@ -119,12 +120,12 @@ view_title(dash *d, WINDOW *w, int width, const pane_view *v)
 	else if (v->percent)
 		snprintf(val, sizeof(val), " val %.1f ", d->val_acc * 100);
 	else
-		snprintf(val, sizeof(val), " val %.3f = %.3f bits/char ",
-		    d->val_loss, d->val_loss / M_LN2);
+		snprintf(val, sizeof(val), " val %.3f = %.3f bits/%s ",
+		    d->val_loss, d->val_loss / M_LN2, unit);
 	x += dash_put_text(d, w, 0, x, width - x, val);
 	if (isnan(d->val_loss) && d->have_step && !v->percent) {
-		snprintf(val, sizeof(val), "(train %.3f bits/char) ",
-		    d->last_loss / M_LN2);
+		snprintf(val, sizeof(val), "(train %.3f bits/%s) ",
+		    d->last_loss / M_LN2, unit);
 		x += dash_put_text(d, w, 0, x, width - x, val);
 	}
 	wattr_set(w, A_NORMAL, d->color ? C_TITLE : 0, NULL);

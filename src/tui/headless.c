@@ -47,10 +47,11 @@ print_start(const struct view *v)
 	if (in->plan[0] != '\0')	/* the size chosen for --time */
 		printf("burble: %s\n", in->plan);
 	printf("burble: training %s %dx%d (%s params) on %s: %zu train / %zu "
-	    "val characters, vocabulary %d, batch %d x %d, %zu steps per "
-	    "epoch, %d BLAS thread%s (%s)\n", fmt_cell(in->cell), in->L,
-	    in->H, n1, in->corpus, in->ntrain, in->nval, in->V, in->B, in->T,
-	    in->nbatches, in->threads, in->threads == 1 ? "" : "s", in->blas);
+	    "val %s, vocabulary %d, batch %d x %d, %zu steps per epoch, %d "
+	    "BLAS thread%s (%s)\n", fmt_cell(in->cell), in->L, in->H, n1,
+	    in->corpus, in->ntrain, in->nval, in->words ? "tokens" :
+	    "characters", in->V, in->B, in->T, in->nbatches, in->threads,
+	    in->threads == 1 ? "" : "s", in->blas);
 }
 
 static void
@@ -79,9 +80,10 @@ print_step(struct view *v, const event *e)
 	printf("epoch %s step %ld", ep, e->step);
 	if (e->total_steps > 0)
 		printf("/%ld", e->total_steps);
-	printf(" batch %zu/%zu loss %.4f acc %.1f%% lr %.2e %.0f chars/s "
+	printf(" batch %zu/%zu loss %.4f acc %.1f%% lr %.2e %.0f %s/s "
 	    "elapsed %s ETA %s\n", e->batch, e->nbatches, (double)e->loss,
-	    100 * (double)e->acc, (double)e->lr, e->chars_per_s, el, eta);
+	    100 * (double)e->acc, (double)e->lr, e->chars_per_s,
+	    v->in->words ? "tokens" : "chars", el, eta);
 }
 
 /* The last line: the file the output template last became. */
@@ -133,8 +135,9 @@ print_event(struct view *v, const event *e)
 		print_step(v, e);
 		break;
 	case EV_EVAL:
-		printf("val epoch %ld step %ld loss %.4f bpc %.4f acc "
+		printf("val epoch %ld step %ld loss %.4f %s %.4f acc "
 		    "%.1f%%%s\n", e->epoch, e->step, (double)e->loss,
+		    v->in->words ? "bits/token" : "bpc",
 		    (double)e->loss / M_LN2, 100 * (double)e->acc,
 		    e->best_step == e->step ? " (best)" : "");
 		break;

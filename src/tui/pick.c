@@ -28,9 +28,9 @@ pick_start(prompt *p, int n)
 {
 	if (p->pick_n == 0)
 		transcript_msg(&p->tr, ST_NOTE, "pick mode: a digit chooses "
-		    "the next character, Enter or Tab lets the model sample "
-		    "it, text and Enter force it, #K chooses the K-th, Esc "
-		    "leaves");
+		    "the next %s, Enter or Tab lets the model sample it, "
+		    "text and Enter force it, #K chooses the K-th, Esc "
+		    "leaves", prompt_unit(p));
 	p->pick_n = n;
 	p->tr.scroll = 0;
 	p->in_dirty = 1;
@@ -108,7 +108,7 @@ pick_line(prompt *p, const char *line)
 
 /* One choice: "  3  'e'  12.5%". */
 static void
-pick_row(prompt *p, int i, const char *sym, double pr)
+pick_row(prompt *p, int i, const char *sym, double pr, int w)
 {
 	transcript *t = &p->tr;
 	const char *g = cont_glyph(p, sym);
@@ -119,7 +119,7 @@ pick_row(prompt *p, int i, const char *sym, double pr)
 	transcript_text(t, num, i < 10 ? ST_HEAD : ST_TEXT);
 	transcript_text(t, g, ST_HEAD);
 	transcript_text(t, "'", ST_TEXT);
-	for (int j = transcript_width(g); j < 3; j++)
+	for (int j = transcript_width(g); j < w; j++)
 		transcript_cp(t, ' ', ST_TEXT);
 	prompt_real(num, sizeof num, pr * 100, 1, 0);
 	snprintf(pct, sizeof pct, " %5s%%", num);
@@ -136,11 +136,12 @@ pick_list(prompt *p, const event *e)
 	p->pick_gen_open = p->tr.gen_open;
 	p->pick_listed = 1;
 	p->npick = e->npeek;
-	transcript_msg(&p->tr, ST_NOTE, "next character (digit, Enter or "
-	    "Tab, text, Esc):");
+	transcript_msg(&p->tr, ST_NOTE, "next %s (digit, Enter or Tab, text, "
+	    "Esc):", prompt_unit(p));
+	int w = cont_glyph_width(p, e->peek_sym, e->npeek);
 	for (int i = 0; i < e->npeek; i++) {
 		p->pick_id[i] = e->peek_id[i];
-		pick_row(p, i, e->peek_sym[i], e->peek_p[i]);
+		pick_row(p, i, e->peek_sym[i], e->peek_p[i], w);
 	}
 	p->tr.gen_open = 0;
 	p->tr.scroll = 0;

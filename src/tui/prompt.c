@@ -841,3 +841,11 @@ prompt_place_cursor(prompt *p)
 	wnoutrefresh(p->in);
 }
 
+const char *
+prompt_unit(prompt *p)
+{
+	session_info gi;
+
+	session_gen_info(p->s, &gi);
+	return gi.words ? "token" : "character";
+}

@@ -106,6 +106,12 @@ void cont_start(prompt *p, const char *prime);
 void cont_pop(prompt *p);
 /* A candidate character as :peek and :pick show it: blanks visible. */
 const char *cont_glyph(const prompt *p, const char *sym);
+/* The widest glyph of the n symbols, at least 3 columns: where the
+ * numbers of a peek or pick list start. */
+int cont_glyph_width(const prompt *p, const char (*sym)[VOCAB_SYM_MAX],
+    int n);
+/* What the model predicts: "character", or "token" for a word model. */
+const char *prompt_unit(prompt *p);
 
 /* pick.c: choosing the next character by hand. */
 #define PICK_DEFAULT 10
