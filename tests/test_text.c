@@ -89,7 +89,7 @@ load(corpus *c, const text_opts *o, const vocab *fixed, int map_unknown,
 static char *
 render_ids(const vocab *v, const uint16_t *ids, size_t n)
 {
-	char *s = xmalloc(n * 4 + 1), sym[8];
+	char *s = xmalloc(n * 4 + 1), sym[VOCAB_SYM_MAX];
 	size_t len = 0, i, k;
 
 	for (i = 0; i < n; i++) {
@@ -117,7 +117,7 @@ render(const corpus *c)
 static char *
 vocab_str(const vocab *v)
 {
-	char *s = xmalloc((size_t)v->V * 4 + 1), sym[8];
+	char *s = xmalloc((size_t)v->V * 4 + 1), sym[VOCAB_SYM_MAX];
 	size_t len = 0, k;
 	int i;
 
@@ -244,7 +244,8 @@ test_roundtrip(void)
 {
 	const char *text = "Привет, мир! 你好，世界 😀🎉 café naïve Ünïcödé "
 	    "ἀρχή\nsecond line\twith tab\n";
-	char *path = puts_file("uni.txt", text), *cause, *got, sym[8];
+	char *path = puts_file("uni.txt", text), *cause, *got;
+	char sym[VOCAB_SYM_MAX];
 	corpus c;
 	int distinct, i;
 	const unsigned char *q;
@@ -490,7 +491,7 @@ test_records(void)
 		    TEXT_EOR && c.voc.unk == -1, "EOR is the last symbol");
 		ok(vocab_id(&c.voc, '\n') < 0, "no newline symbol with --lines");
 		{
-			char sym[8];
+			char sym[VOCAB_SYM_MAX];
 			ok(vocab_utf8(&c.voc, c.voc.eor, sym) == 1 &&
 			    strcmp(sym, "\n") == 0, "EOR shows as a newline");
 		}
