@@ -81,6 +81,9 @@ static const char usage_train[] =
 "      --val FRACTION       validation split: the last part of the text (0.1)\n"
 "      --patience N         stop after N evaluations without a better\n"
 "                           validation loss (0 = off)\n"
+"      --restore-best       end on the weights of the best evaluation when\n"
+"                           the last is worse (the default with --time)\n"
+"      --no-restore-best    end on the last weights\n"
 "      --eval-every N       evaluate, sample and save every N steps instead\n"
 "                           of at each epoch end\n"
 "      --report-every N     a progress report every N steps (default: four\n"
@@ -125,6 +128,7 @@ enum {
 	OPT_SAMPLE_TEMPS, OPT_CELL, OPT_LAYERS, OPT_HIDDEN, OPT_EMBED,
 	OPT_DROPOUT, OPT_LOWERCASE, OPT_FILTER, OPT_CHARSET, OPT_MIN_COUNT,
 	OPT_LINES, OPT_RECORD_SEP, OPT_REPORT_EVERY, OPT_WEIGHTS_ONLY, OPT_FORCE,
+	OPT_RESTORE_BEST, OPT_NO_RESTORE_BEST,
 	OPT_PRECISION, OPT_TIME, OPT_KERNELS, OPT_LR_SCHEDULE, OPT_WARMUP,
 	OPT_LR_MIN, OPT_COMPARE, OPT_TOKENS, OPT_MAX_WORDS,
 };
@@ -136,6 +140,8 @@ static const struct option longopts[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "weights-only", no_argument, NULL, OPT_WEIGHTS_ONLY },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "restore-best", no_argument, NULL, OPT_RESTORE_BEST },
+	{ "no-restore-best", no_argument, NULL, OPT_NO_RESTORE_BEST },
 	{ "lr-schedule", required_argument, NULL, OPT_LR_SCHEDULE },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "lr-min", required_argument, NULL, OPT_LR_MIN },
@@ -248,6 +254,7 @@ enum { GIVEN_HIDDEN = 1, GIVEN_LAYERS = 2, GIVEN_DROPOUT = 4 };
 struct train_args {
 	session_config c;
 	int headless, no_color, have_seed;
+	int restore_best;	/* --restore-best 1, --no-restore-best 0, -1 */
 	char *compare[CURVE_MAX_COMPARE];	/* --compare RUN */
 	int ncompare;
 	int have_schedule;	/* --lr-schedule given */
@@ -376,6 +383,8 @@ option_run(struct train_args *a, int opt, const char *arg)
 	case OPT_METRICS: c->metrics = arg; return 1;
 	case OPT_WEIGHTS_ONLY: c->weights_only = 1; return 1;
 	case OPT_FORCE: c->force = 1; return 1;
+	case OPT_RESTORE_BEST: a->restore_best = 1; return 1;
+	case OPT_NO_RESTORE_BEST: a->restore_best = 0; return 1;
 	case OPT_HEADLESS: a->headless = 1; return 1;
 	case OPT_NO_COLOR: a->no_color = 1; return 1;
 	case OPT_COMPARE:
@@ -448,6 +457,7 @@ parse_args(struct train_args *a, int argc, char **argv)
 	c->precision = MODEL_FP16;
 	a->no_color = cli_no_color_env();
 	a->momentum_kind = -1;
+	a->restore_best = -1;
 	while ((opt = getopt_long(argc, argv, ":o:b:h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage_train, stdout);
@@ -463,6 +473,9 @@ parse_args(struct train_args *a, int argc, char **argv)
 		    GIVEN_LAYERS : opt == OPT_DROPOUT ? GIVEN_DROPOUT : 0;
 	}
 	c->plan = plan_wanted(a);
+	/* A budget asks for the best model it can buy. */
+	c->restore_best = a->restore_best >= 0 ? a->restore_best :
+	    c->time_limit > 0;
 	if (a->momentum_kind >= 0) {
 		float lr = c->train.opt.lr;
 		optim_defaults(&c->train.opt, a->momentum_kind);

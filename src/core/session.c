@@ -478,7 +478,7 @@ start_fresh(session *s, const session_config *c, char **cause)
 /* The workspaces, with a resumed run's carried state, the guard and the
  * batch buffers. */
 static void
-setup_training(session *s, int resumed)
+setup_training(session *s, int resumed, int restore_best)
 {
 	s->ws = model_ws_create(s->m, s->set.B, s->set.T);
 	model_ws_set_pool(s->ws, s->pool);
@@ -500,6 +500,9 @@ setup_training(session *s, int resumed)
 		model_ws_reset(s->ws);
 	}
 	train_guard_init(&s->guard, s->m, s->opt, s->prog.step);
+	s->best_w_step = -1;
+	if (restore_best && s->have_val)
+		s->best_w = xalloc_floats(s->m->nparams);
 	size_t bsz = (size_t)MAX(s->set.B, s->vb.B) * (size_t)MAX(s->set.T, s->vb.T);
 	s->bx = xreallocarray(NULL, bsz, sizeof *s->bx);
 	s->by = xreallocarray(NULL, bsz, sizeof *s->by);
@@ -577,7 +580,7 @@ session_create(const session_config *c, char **cause)
 	s->corpus_name = xstrdup(s->corp.name);
 	if (setup_data(s, s->corp.name, cause) != 0)
 		goto fail;
-	setup_training(s, resumed);
+	setup_training(s, resumed, c->restore_best);
 	train_bounds_init(&s->bounds, &s->set, c->time_limit,
 	    (c->overrides & OVERRIDE_EPOCHS) != 0);
 
@@ -647,6 +650,7 @@ session_free(session *s)
 	free(s->bx);
 	free(s->by);
 	free(s->snap);
+	free(s->best_w);
 	train_guard_free(&s->guard);
 	pthread_mutex_destroy(&s->snap_mu);
 	free(s);

@@ -170,6 +170,10 @@ typedef struct {
 	int generator;		/* start the generator thread (the prompt) */
 	unsigned plan;		/* with time_limit and no resume: what to
 				   choose for the budget (PLAN_* in plan.h) */
+	int restore_best;	/* a run that ends by its bounds (not a quit)
+				   ends on the weights of its best evaluation
+				   when the last one is worse (Keras'
+				   restore_best_weights) */
 	/* With resume: the training settings come from the checkpoint (so the
 	 * run continues exactly), except those whose bit is set here
 	 * (OVERRIDE_* in train.h), which come from train above. */

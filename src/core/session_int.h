@@ -92,6 +92,9 @@ struct session {
 	int metrics_failed;	/* a write failed: no more metrics */
 	uint16_t *bx, *by;	/* (B, T) batch */
 	train_guard guard;	/* the divergence guard */
+	float *best_w;		/* with restore_best: the weights of this
+				   run's best evaluation, or NULL */
+	long best_w_step;	/* the step they are from; -1: none yet */
 
 	/* Weights published for the generator. */
 	pthread_mutex_t snap_mu;

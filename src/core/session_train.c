@@ -206,6 +206,11 @@ checkpoint_point(session *s, float train_loss, float train_acc)
 		metrics_line(s, "val", vloss, vacc, 0);
 		if (better && s->out.tmpl != NULL)
 			save_to(s, s->out.best);
+		if (better && s->best_w != NULL) {
+			memcpy(s->best_w, s->m->params,
+			    s->m->nparams * sizeof(float));
+			s->best_w_step = s->prog.step;
+		}
 	}
 	train_hist_record(&s->prog, s->tb.nbatches, rate_now(s), train_loss,
 	    train_acc, vloss, vacc);
@@ -297,7 +302,7 @@ struct tally {
 
 /* The trainer's loop state. */
 struct run {
-	int paused, quit, timed_out;
+	int paused, quit, timed_out, diverged;
 	const char *why;
 	struct tally rep;	/* since the last report */
 	double rep_chars;	/* characters trained on, skipped steps too */
@@ -421,7 +426,34 @@ trainer_record(session *s, struct run *r, int epoch_end)
 	r->hist = (struct tally){ 0 };
 }
 
-/* The run is over: report, evaluate at a time limit, save, EV_DONE. */
+/* With restore_best, a run whose last evaluation is worse than this
+ * run's best ends on the best weights (the optimizer's state and the
+ * counters stay those of the last step, as Keras' restore_best_weights
+ * does). Returns 1 when it restored them. */
+static int
+restore_best(session *s)
+{
+	long last = -1;
+	float last_val = NAN;
+	for (size_t i = s->prog.nhist; i-- > 0;)
+		if (!isnan(s->prog.hist[i].val_loss)) {
+			last = s->prog.hist[i].step;
+			last_val = s->prog.hist[i].val_loss;
+			break;
+		}
+	if (s->best_w == NULL || s->best_w_step < 0 ||
+	    s->best_w_step != s->prog.best_step || last == s->best_w_step)
+		return 0;
+	memcpy(s->m->params, s->best_w, s->m->nparams * sizeof(float));
+	publish(s);
+	session_post_text(s, EV_STATUS, "ended on the best weights: step %ld, "
+	    "validation loss %.4f (the last evaluation, step %ld: %.4f)",
+	    s->best_w_step, (double)s->prog.best_val, last, (double)last_val);
+	return 1;
+}
+
+/* The run is over: report, evaluate at a time limit, end on the best
+ * weights if asked, save, EV_DONE. */
 static void
 trainer_finish(session *s, struct run *r)
 {
@@ -438,8 +470,9 @@ trainer_finish(session *s, struct run *r)
 		tally_means(&r->hist, (size_t)s->set.B * s->set.T, &hl, &ha);
 		point_now = checkpoint_point(s, hl, ha) == 0;
 	}
+	int restored = !r->quit && !r->diverged && restore_best(s);
 	/* Save the final state (unless the last point just did). */
-	if (s->out.tmpl != NULL && (r->quit || !point_now))
+	if (s->out.tmpl != NULL && (r->quit || !point_now || restored))
 		save_latest(s, NAN);
 	post_done(s, r->why, r->cps);
 }
@@ -505,8 +538,10 @@ session_trainer_main(void *arg)
 			break;
 		}
 		int epoch_end = trainer_step(s, &r);
-		if (epoch_end < 0)
+		if (epoch_end < 0) {
+			r.diverged = 1;
 			break;
+		}
 		/* The time budget counts what the run does, evaluations and
 		 * saves too; not a pause. */
 		double t0 = now_seconds();
