@@ -184,12 +184,14 @@ dash_event(dash *d, event *e)
 		if (!prompt_handle_event(d->p, e))
 			dash_set_status(d, 1, "error: %s", e->text ? e->text : "?");
 		break;
-	case EV_START:
+	case EV_START: {
+		const char *plan = session_get_info(d->s)->plan;
 		d->started = 1;
 		d->dirty |= D_HEADER | D_PLOT | D_PROGRESS;
-		if (session_get_info(d->s)->plan[0] != '\0')	/* --time's size */
-			dash_set_status(d, 0, "%s", session_get_info(d->s)->plan);
+		if (plan[0] != '\0')	/* --time's size */
+			dash_set_status(d, 0, "%s", plan);
 		break;
+	}
 	case EV_HISTORY:
 		take_history(d, e);
 		take_progress(d, e);
