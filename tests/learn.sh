@@ -86,17 +86,19 @@ like "$(grep '^epoch' "$T/q-new.log" | tail -1)" "lr 1\.[0-9]+e-03" \
 # written: the best validation loss near step 350, the last one 0.1 nats
 # worse). With --time (here never reached: the steps end the run) the
 # output holds the best evaluation's weights, the .best file's; with
-# --no-restore-best, or without --time, the last ones.
+# --no-restore-best, or without --time, the last ones. A run that ends
+# between evaluations (810 steps) evaluates its last weights first.
 head -c 6000 "$quill" >"$T/small.txt"
 for mode in time no-restore steps restore; do
+	steps=800
 	case $mode in
 	time) how="--time 10m" ;;
 	no-restore) how="--time 10m --no-restore-best" ;;
 	steps) how= ;;
-	restore) how="--restore-best" ;;
+	restore) how="--restore-best"; steps=810 ;;
 	esac
 	"$BURBLE" train --layers 1 --hidden 128 --dropout 0 -b 8 --seq 32 \
-		--lr 2e-2 --steps 800 --epochs 0 --eval-every 25 --sample-len 0 \
+		--lr 2e-2 --steps $steps --epochs 0 --eval-every 25 --sample-len 0 \
 		--seed 1 $how -o "$T/rb-$mode.safetensors" "$T/small.txt" \
 		>"$T/rb-$mode.log" 2>&1
 	ok $? "restore ($mode): trains"
@@ -107,7 +109,7 @@ for mode in time no-restore steps restore; do
 	time|restore)
 		like "$sum" '^[0-9a-f]{16}$' "restore ($mode): the output has a checksum"
 		is "$sum" "$best" "restore ($mode): the output holds the best weights"
-		like "$(cat "$T/rb-$mode.log")" "note: ended on the best weights: step [0-9]+, validation loss [0-9.]+ \(the last evaluation, step 800: [0-9.]+\)" \
+		like "$(cat "$T/rb-$mode.log")" "note: ended on the best weights: step [0-9]+, validation loss [0-9.]+ \(the last evaluation, step $steps: [0-9.]+\)" \
 			"restore ($mode): the run says so" ;;
 	*)
 		like "$sum" '^[0-9a-f]{16}$' "restore ($mode): the output has a checksum"

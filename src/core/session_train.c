@@ -464,13 +464,16 @@ trainer_finish(session *s, struct run *r)
 	    s->prog.hist[s->prog.nhist - 1].step == s->prog.step &&
 	    !isnan(s->prog.hist[s->prog.nhist - 1].val_loss);
 	/* A time budget ends with what it bought: evaluated, sampled, saved
-	 * (unless a quit stops the evaluation: then saved below). */
-	if (r->timed_out && !point_now) {
+	 * (unless a quit stops the evaluation: then saved below); so does a
+	 * run that ends on its best weights, which must know whether the
+	 * last ones are better. */
+	int restoring = s->best_w != NULL && !r->quit && !r->diverged;
+	if ((r->timed_out || restoring) && !point_now) {
 		float hl, ha;
 		tally_means(&r->hist, (size_t)s->set.B * s->set.T, &hl, &ha);
 		point_now = checkpoint_point(s, hl, ha) == 0;
 	}
-	int restored = !r->quit && !r->diverged && restore_best(s);
+	int restored = restoring && restore_best(s);
 	/* Save the final state (unless the last point just did). */
 	if (s->out.tmpl != NULL && (r->quit || !point_now || restored))
 		save_latest(s, NAN);
