@@ -125,6 +125,7 @@ SETTINGS = [("batch", "int", (1, MAX_BT)), ("seq", "int", (1, MAX_BT)),
 PROGRESS = [("step", "int", (0, LONG_MAX)), ("epoch", "int", (0, LONG_MAX)),
             ("batch", "int", (0, LONG_MAX)), ("lr", "float", None),
             ("best_val", "infnull", None), ("best_step", "int", (-1, LONG_MAX)),
+            ("restored_step", "int", (0, LONG_MAX)),
             ("stale", "int", (0, INT_MAX)), ("elapsed", "double", None),
             ("optim_t", "int", (0, LONG_MAX)), ("rng", "rng", None)]
 HIST = [("step", "int", (0, LONG_MAX)), ("epoch", "double", None),
@@ -543,7 +544,8 @@ class Xoshiro:
 def progress_init(settings):
     """train.c's train_progress_init (the rng seeded from the seed)."""
     return {"step": 0, "epoch": 0, "batch": 0, "lr": settings["optim"]["lr"],
-            "best_val": math.inf, "best_step": -1, "stale": 0,
+            "best_val": math.inf, "best_step": -1, "restored_step": 0,
+            "stale": 0,
             "elapsed": 0.0, "optim_t": 0,
             "rng": Xoshiro(settings["seed"]).s[:]}
 

@@ -133,6 +133,7 @@ def train_advance(prog, settings, nbatches, dt):
     prog["step"] += 1
     prog["batch"] += 1
     prog["elapsed"] += dt
+    prog["restored_step"] = 0       # the weights are this step's now
     end = prog["batch"] >= nbatches
     if end:
         prog["batch"] = 0

@@ -109,13 +109,26 @@ for mode in time no-restore steps restore; do
 	time|restore)
 		like "$sum" '^[0-9a-f]{16}$' "restore ($mode): the output has a checksum"
 		is "$sum" "$best" "restore ($mode): the output holds the best weights"
+		like "$("$BURBLE" info "$T/rb-$mode.safetensors")" "Weights: those of step [0-9]+, the best evaluation" \
+			"restore ($mode): info says whose weights they are"
 		like "$(cat "$T/rb-$mode.log")" "note: ended on the best weights: step [0-9]+, validation loss [0-9.]+ \(the last evaluation, step $steps: [0-9.]+\)" \
 			"restore ($mode): the run says so" ;;
 	*)
 		like "$sum" '^[0-9a-f]{16}$' "restore ($mode): the output has a checksum"
 		[ "$sum" != "$best" ]; ok $? "restore ($mode): the output holds the last weights"
-		is "$note" 0 "restore ($mode): nothing is said of the best weights" ;;
+		is "$note" 0 "restore ($mode): nothing is said of the best weights"
+		"$BURBLE" info "$T/rb-$mode.safetensors" | grep -q '^Weights:'
+		[ $? -ne 0 ]; ok $? "restore ($mode): info says nothing of them" ;;
 	esac
 done
+
+# Resumed, the restored weights train on: after one step they are that
+# step's, and info no longer names the earlier one.
+"$BURBLE" train --resume "$T/rb-restore.safetensors" --steps 811 \
+	--no-restore-best --sample-len 0 -o "$T/rb-more.safetensors" \
+	"$T/small.txt" >"$T/rb-more.log" 2>&1
+ok $? "restore: the restored run resumes"
+"$BURBLE" info "$T/rb-more.safetensors" | grep -q '^Weights:'
+[ $? -ne 0 ]; ok $? "restore: a step later the weights are the last step's"
 
 done_testing

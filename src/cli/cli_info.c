@@ -287,6 +287,10 @@ print_training(const ckpt *c)
 		    (double)c->prog.best_val, (double)c->prog.best_val / M_LN2,
 		    c->voc.kind == VOCAB_WORD ? "token" : "char",
 		    c->prog.best_step);
+	if (c->prog.restored_step > 0)
+		printf("Weights: those of step %ld, the best evaluation "
+		    "(the run ended on them; --restore-best)\n",
+		    c->prog.restored_step);
 	size_t nval = 0;
 	for (size_t i = 0; i < c->prog.nhist; i++)
 		nval += !isnan(c->prog.hist[i].val_loss);

@@ -17,7 +17,8 @@
  *     burble.settings   train_settings (optimizer under "optim"; the seed
  *                       as a decimal string)
  *     burble.progress   {"step","epoch","batch","lr","best_val",
- *                        "best_step","stale","elapsed","optim_t",
+ *                        "best_step","restored_step","stale","elapsed",
+ *                        "optim_t",
  *                        "rng":[4 x 16 hex digits]}
  *     burble.history    [{"step","epoch","train_loss","train_acc",
  *                        "val_loss","val_acc","lr","elapsed"}, ...]
@@ -378,6 +379,8 @@ static const ckpt_field progress_fields[] = {
 	FIELD_FLOAT("lr", progress_rec, p.lr, 0),
 	FIELD_FLOAT("best_val", progress_rec, p.best_val, MF_INF_NULL),
 	FIELD_LONG("best_step", progress_rec, p.best_step, -1, LONG_MAX, 0),
+	FIELD_LONG("restored_step", progress_rec, p.restored_step, 0, LONG_MAX,
+	    0),
 	FIELD_INT("stale", progress_rec, p.stale, 0, INT_MAX, 0),
 	FIELD_DOUBLE("elapsed", progress_rec, p.elapsed),
 	FIELD_LONG("optim_t", progress_rec, optim_t, 0, LONG_MAX, 0),

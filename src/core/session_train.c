@@ -445,6 +445,7 @@ restore_best(session *s)
 	    s->best_w_step != s->prog.best_step || last == s->best_w_step)
 		return 0;
 	memcpy(s->m->params, s->best_w, s->m->nparams * sizeof(float));
+	s->prog.restored_step = s->best_w_step;
 	publish(s);
 	session_post_text(s, EV_STATUS, "ended on the best weights: step %ld, "
 	    "validation loss %.4f (the last evaluation, step %ld: %.4f)",

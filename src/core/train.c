@@ -356,6 +356,7 @@ train_advance(train_progress *p, const train_settings *s, size_t nbatches,
 	p->step++;
 	p->batch++;
 	p->elapsed += dt;
+	p->restored_step = 0;
 	if (p->batch < nbatches)
 		return 0;
 	p->batch = 0;

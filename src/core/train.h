@@ -74,6 +74,9 @@ typedef struct {
 	float lr;		/* current learning rate */
 	float best_val;		/* INFINITY until the first evaluation */
 	long best_step;
+	long restored_step;	/* the weights are those of this earlier
+				   step's best evaluation (restore_best); 0:
+				   of step, as the next step makes them */
 	int stale;		/* evaluations since the best */
 	double elapsed;		/* seconds of training */
 	hist_point *hist;	/* (nhist) owned */
