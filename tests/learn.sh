@@ -102,14 +102,15 @@ for mode in time no-restore steps restore; do
 		--seed 1 $how -o "$T/rb-$mode.safetensors" "$T/small.txt" \
 		>"$T/rb-$mode.log" 2>&1
 	ok $? "restore ($mode): trains"
-	sum=$("$BURBLE" info "$T/rb-$mode.safetensors" | sed -n 's/^Weights checksum: //p')
+	info=$("$BURBLE" info "$T/rb-$mode.safetensors")
+	sum=$(printf '%s\n' "$info" | sed -n 's/^Weights checksum: //p')
 	best=$("$BURBLE" info "$T/rb-$mode.best.safetensors" | sed -n 's/^Weights checksum: //p')
 	note=$(grep -c 'note: ended on the best weights' "$T/rb-$mode.log")
 	case $mode in
 	time|restore)
 		like "$sum" '^[0-9a-f]{16}$' "restore ($mode): the output has a checksum"
 		is "$sum" "$best" "restore ($mode): the output holds the best weights"
-		like "$("$BURBLE" info "$T/rb-$mode.safetensors")" "Weights: those of step [0-9]+, the best evaluation" \
+		like "$info" "Weights: those of step [0-9]+, the best evaluation" \
 			"restore ($mode): info says whose weights they are"
 		like "$(cat "$T/rb-$mode.log")" "note: ended on the best weights: step [0-9]+, validation loss [0-9.]+ \(the last evaluation, step $steps: [0-9.]+\)" \
 			"restore ($mode): the run says so" ;;
@@ -117,7 +118,7 @@ for mode in time no-restore steps restore; do
 		like "$sum" '^[0-9a-f]{16}$' "restore ($mode): the output has a checksum"
 		[ "$sum" != "$best" ]; ok $? "restore ($mode): the output holds the last weights"
 		is "$note" 0 "restore ($mode): nothing is said of the best weights"
-		"$BURBLE" info "$T/rb-$mode.safetensors" | grep -q '^Weights:'
+		printf '%s\n' "$info" | grep -q '^Weights:'
 		[ $? -ne 0 ]; ok $? "restore ($mode): info says nothing of them" ;;
 	esac
 done

@@ -426,30 +426,24 @@ trainer_record(session *s, struct run *r, int epoch_end)
 	r->hist = (struct tally){ 0 };
 }
 
-/* With restore_best, a run whose last evaluation is worse than this
- * run's best ends on the best weights (the optimizer's state and the
- * counters stay those of the last step, as Keras' restore_best_weights
- * does). Returns 1 when it restored them. */
+/* With restore_best, a run just evaluated at its last step (the last
+ * history point), and worse there than at this run's best, ends on the
+ * best weights (the optimizer's state and the counters stay those of the
+ * last step, as Keras' restore_best_weights does). Returns 1 when it
+ * restored them. */
 static int
 restore_best(session *s)
 {
-	long last = -1;
-	float last_val = NAN;
-	for (size_t i = s->prog.nhist; i-- > 0;)
-		if (!isnan(s->prog.hist[i].val_loss)) {
-			last = s->prog.hist[i].step;
-			last_val = s->prog.hist[i].val_loss;
-			break;
-		}
-	if (s->best_w == NULL || s->best_w_step < 0 ||
-	    s->best_w_step != s->prog.best_step || last == s->best_w_step)
+	if (s->best_w_step < 0 || s->best_w_step != s->prog.best_step ||
+	    s->best_w_step == s->prog.step)
 		return 0;
 	memcpy(s->m->params, s->best_w, s->m->nparams * sizeof(float));
 	s->prog.restored_step = s->best_w_step;
 	publish(s);
 	session_post_text(s, EV_STATUS, "ended on the best weights: step %ld, "
 	    "validation loss %.4f (the last evaluation, step %ld: %.4f)",
-	    s->best_w_step, (double)s->prog.best_val, last, (double)last_val);
+	    s->best_w_step, (double)s->prog.best_val, s->prog.step,
+	    (double)s->prog.hist[s->prog.nhist - 1].val_loss);
 	return 1;
 }
 
@@ -474,7 +468,8 @@ trainer_finish(session *s, struct run *r)
 		tally_means(&r->hist, (size_t)s->set.B * s->set.T, &hl, &ha);
 		point_now = checkpoint_point(s, hl, ha) == 0;
 	}
-	int restored = restoring && restore_best(s);
+	/* (A quit that stopped that evaluation keeps the last weights.) */
+	int restored = restoring && point_now && restore_best(s);
 	/* Save the final state (unless the last point just did). */
 	if (s->out.tmpl != NULL && (r->quit || !point_now || restored))
 		save_latest(s, NAN);
