@@ -132,4 +132,26 @@ ok $? "restore: the restored run resumes"
 "$BURBLE" info "$T/rb-more.safetensors" | grep -q '^Weights:'
 [ $? -ne 0 ]; ok $? "restore: a step later the weights are the last step's"
 
+# 5. The default rate falls with the width (doc/recipe.md section 7): Adam's
+# 1e-2 up to 256 units, 1e-2 x 256 / H above; --lr always wins, and the
+# other optimizers keep their rate. One step each; the header and the
+# checkpoint say the rate.
+lr_of() {	# name, then train's options: prints info's rate
+	name=$1; shift
+	"$BURBLE" train --layers 1 --steps 1 --epochs 0 --sample-len 0 \
+		--seed 1 -o "$T/lr-$name.safetensors" "$@" "$T/small.txt" \
+		>"$T/lr-$name.log" 2>&1 ||
+		echo "train failed: $(tail -1 "$T/lr-$name.log")"
+	"$BURBLE" info "$T/lr-$name.safetensors" 2>&1 |
+		sed -n 's/.* lr \([0-9.e-]*\) .*/\1/p'
+}
+is "$(lr_of w384 --hidden 384)" 0.00667 "rate by width: 384 units train at 1e-2 x 256/384"
+like "$(head -1 "$T/lr-w384.log")" ", rate 0.00667 \(cosine\), " \
+	"rate by width: the header says the rate"
+is "$(lr_of w512 --hidden 512)" 0.005 "rate by width: 512 units at 5e-3"
+is "$(lr_of w256 --hidden 256)" 0.01 "rate by width: 256 units keep 1e-2"
+is "$(lr_of w128 --hidden 128)" 0.01 "rate by width: narrower models keep 1e-2"
+is "$(lr_of given --hidden 512 --lr 2e-2)" 0.02 "rate by width: --lr wins"
+is "$(lr_of sgd --hidden 512 --optim sgd)" 0.01 "rate by width: only Adam's rate falls"
+
 done_testing

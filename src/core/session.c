@@ -470,6 +470,8 @@ start_fresh(session *s, const session_config *c, char **cause)
 	rng_seed(&init, s->set.seed ^ 0x5eed5eedULL);
 	model_init(s->m, &init);
 	s->set.opt.lr = c->train.opt.lr;
+	if (!(c->overrides & OVERRIDE_LR))
+		s->set.opt.lr = train_default_lr(&s->set.opt, mc.H);
 	s->opt = optim_create(&s->set.opt, s->m->nparams);
 	train_progress_init(&s->prog, &s->set);
 	return 0;

@@ -54,6 +54,14 @@ train_settings_default(train_settings *s)
 	s->sample_temps[2] = 1.0f;
 }
 
+float
+train_default_lr(const optim_config *o, int H)
+{
+	if (o->kind != OPTIM_ADAM || H <= TRAIN_LR_WIDTH)
+		return o->lr;
+	return o->lr * (float)TRAIN_LR_WIDTH / (float)H;
+}
+
 void
 train_model_default(model_config *mc)
 {

@@ -89,6 +89,12 @@ typedef struct {
 /* ---- defaults ----------------------------------------------------------- */
 
 void train_settings_default(train_settings *s);
+/* The default peak rate for a new model of width H: Adam's rate falls
+ * with the width (the fan-in of every recurrent product), so above
+ * TRAIN_LR_WIDTH units it is lr * TRAIN_LR_WIDTH / H (doc/recipe.md
+ * section 7); other optimizers keep lr. */
+#define TRAIN_LR_WIDTH 256
+float train_default_lr(const optim_config *o, int H);
 /* The model `burble train` builds unless told otherwise: a 2 x 256 LSTM,
  * one-hot input, dropout 0.2 (V is left 0: the corpus gives it). */
 void train_model_default(model_config *mc);

@@ -47,10 +47,11 @@ print_start(const struct view *v)
 	if (in->plan[0] != '\0')	/* the size chosen for --time */
 		printf("burble: %s\n", in->plan);
 	printf("burble: training %s %dx%d (%s params) on %s: %zu train / %zu "
-	    "val %s, vocabulary %d, batch %d x %d, %zu steps per epoch, %d "
-	    "BLAS thread%s (%s)\n", fmt_cell(in->cell), in->L, in->H, n1,
-	    in->corpus, in->ntrain, in->nval, in->words ? "tokens" :
-	    "characters", in->V, in->B, in->T, in->nbatches, in->threads,
+	    "val %s, vocabulary %d, batch %d x %d, rate %.3g (%s), %zu steps "
+	    "per epoch, %d BLAS thread%s (%s)\n", fmt_cell(in->cell), in->L,
+	    in->H, n1, in->corpus, in->ntrain, in->nval, in->words ? "tokens" :
+	    "characters", in->V, in->B, in->T, (double)in->set.opt.lr,
+	    train_schedule_name(in->set.schedule), in->nbatches, in->threads,
 	    in->threads == 1 ? "" : "s", in->blas);
 }
 
